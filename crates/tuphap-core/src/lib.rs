@@ -1,0 +1,10 @@
+//! Domain types with no I/O. Everything here is pure: parsing, validation, folding, calendars and
+//! the embedded reference data. Errors carry a stable machine `code()` and a Vietnamese message.
+
+pub mod calendar;
+pub mod dates;
+pub mod error;
+pub mod personal_id;
+pub mod reference;
+pub mod role;
+pub mod text;

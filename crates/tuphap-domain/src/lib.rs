@@ -1,0 +1,30 @@
+//! Use cases of tuphap, independent of HTTP: each public function is one use case and runs in one
+//! store transaction that also writes its audit entries and change-log rows.
+//!
+//! - [`identity`]: offices, users, login with lockout, sessions, jurisdiction scope.
+//! - [`audit`]: verifying and reading the audit chain.
+//! - [`reference`]: reference data and the working-day calendar.
+
+pub mod audit;
+pub mod error;
+pub mod identity;
+pub mod reference;
+
+pub use error::{DomainError, ErrorKind};
+pub use identity::{Actor, RequestMeta};
+
+/// Everything a use case needs: the store (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: tuphap_store::Store,
+    pub auth: identity::AuthPolicy,
+}
+
+impl App {
+    pub fn new(store: tuphap_store::Store) -> App {
+        App {
+            store,
+            auth: identity::AuthPolicy::default(),
+        }
+    }
+}

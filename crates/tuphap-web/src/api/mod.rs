@@ -1,0 +1,77 @@
+//! JSON API `/api/v1`, documented with utoipa: each handler carries its `#[utoipa::path]`, and
+//! `OpenApiRouter` builds the routes and the OpenAPI 3.1 document together, so the document
+//! cannot drift from the routes.
+
+pub mod audit;
+pub mod auth;
+pub mod reference;
+pub mod users;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tuphap API",
+        description = "API của nền tảng số ngành Tư pháp (tuphap). Lỗi trả về JSON `{code, message, field, request_id}`: `code` là mã máy ổn định, `message` là thông báo tiếng Việt.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "reference", description = "Danh mục dùng chung: đơn vị hành chính, dân tộc, quốc gia, số định danh, lịch ngày làm việc"),
+        (name = "auth", description = "Đăng nhập, đăng xuất"),
+        (name = "users", description = "Quản lý người dùng"),
+        (name = "audit", description = "Nhật ký kiểm tra"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Mã phiên lấy từ POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// All API routes with their OpenAPI document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(reference::router())
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(audit::router())
+}
+
+/// `/api/openapi.json` and the vendored Swagger UI at `/api/docs`.
+pub fn docs_router(doc: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
+    let json = doc.clone();
+    Router::new()
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move { axum::Json(json.as_ref().clone()).into_response() }
+            }),
+        )
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi-ui.json", doc.as_ref().clone()))
+}

@@ -1,0 +1,204 @@
+//! Server-rendered back-office pages (askama templates in `templates/`).
+//!
+//! Every page works without JavaScript: plain links and forms (POST + redirect); htmx only
+//! makes some of them update in place. Forms carry a CSRF token: the session's token once
+//! logged in, a double-submit cookie on the login form.
+
+mod auth;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use tuphap_domain::Actor;
+
+use crate::extract::{SESSION_COOKIE, constant_time_eq, cookie};
+use crate::state::AppState;
+use crate::statics::ASSET_VERSION;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(auth::home))
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+}
+
+/// A navigation entry.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What the shared layout (`base.html`) needs.
+pub struct Layout {
+    pub title: String,
+    pub asset_version: &'static str,
+    pub user: Option<LayoutUser>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+}
+
+pub struct LayoutUser {
+    pub display_name: String,
+    pub username: String,
+    pub role_label: String,
+    pub office_name: String,
+}
+
+impl Layout {
+    /// Layout for a logged-in page; `current` is the href of the active navigation entry.
+    pub fn for_actor(title: impl Into<String>, actor: &Actor, current: &str) -> Layout {
+        let mut nav = vec![
+            ("/", "Trang chủ"),
+            ("/reference/admin-units", "Đơn vị hành chính"),
+            ("/tools/personal-id", "Số định danh"),
+            ("/calendar", "Lịch làm việc"),
+        ];
+        if actor.role.can_read_audit() {
+            nav.push(("/audit", "Nhật ký kiểm tra"));
+        }
+        if actor.role.can_administer() {
+            nav.push(("/users", "Người dùng"));
+        }
+        Layout {
+            title: title.into(),
+            asset_version: ASSET_VERSION,
+            user: Some(LayoutUser {
+                display_name: actor.display_name.clone(),
+                username: actor.username.clone(),
+                role_label: actor.role.label_vi().to_string(),
+                office_name: actor.office.name.clone(),
+            }),
+            nav: nav
+                .into_iter()
+                .map(|(href, label)| NavItem {
+                    href,
+                    label,
+                    current: href == current,
+                })
+                .collect(),
+            csrf: actor.csrf_token.clone(),
+        }
+    }
+
+    /// Layout for a public page (no user, no navigation).
+    pub fn public(title: impl Into<String>, csrf: String) -> Layout {
+        Layout {
+            title: title.into(),
+            asset_version: ASSET_VERSION,
+            user: None,
+            nav: Vec::new(),
+            csrf,
+        }
+    }
+}
+
+/// The logged-in user of a page; anyone else is sent to the login page (and back afterwards).
+pub struct PageActor(pub Actor);
+
+impl FromRequestParts<AppState> for PageActor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_login = || {
+            let next = parts
+                .extensions
+                .get::<OriginalUri>()
+                .map(|u| u.0.to_string())
+                .unwrap_or_else(|| parts.uri.to_string());
+            Redirect::to(&format!("/login?next={}", encode_component(&next))).into_response()
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        match state.app.authenticate(token).await {
+            Ok(Some(actor)) => Ok(PageActor(actor)),
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(error_page(&e.message, crate::error::status_of(e.kind))),
+        }
+    }
+}
+
+/// Checks a submitted form's CSRF token against the session's.
+pub fn csrf_ok(actor: &Actor, submitted: &str) -> bool {
+    constant_time_eq(submitted, &actor.csrf_token)
+}
+
+/// Percent-encodes a URL component.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A redirect target we accept after login: a local path only (no `//host`, no scheme).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.len() < 2000 =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub l: Layout,
+    pub heading: String,
+    pub message: String,
+}
+
+/// A plain error page with `status`.
+pub fn error_page(message: &str, status: StatusCode) -> Response {
+    let page = ErrorPage {
+        l: Layout::public("Có lỗi xảy ra", String::new()),
+        heading: "Có lỗi xảy ra".into(),
+        message: message.to_string(),
+    };
+    (status, page).into_response()
+}
+
+pub fn not_found_page(path: &str) -> Response {
+    let page = ErrorPage {
+        l: Layout::public("Không tìm thấy trang", String::new()),
+        heading: "Không tìm thấy trang".into(),
+        message: format!("Không có trang {path}. Hãy kiểm tra lại địa chỉ hoặc quay về trang chủ."),
+    };
+    (StatusCode::NOT_FOUND, page).into_response()
+}
+
+/// `Set-Cookie` value for the session cookie (or its removal when `token` is empty).
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let v = if token.is_empty() {
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    } else {
+        format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        )
+    };
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Adds a `Set-Cookie` header to a response.
+pub fn with_cookie(mut resp: Response, cookie: HeaderValue) -> Response {
+    resp.headers_mut().append(header::SET_COOKIE, cookie);
+    resp
+}

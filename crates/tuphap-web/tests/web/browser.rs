@@ -1,0 +1,1 @@
+//! Pages in a real headless Chromium (written by the pages work).

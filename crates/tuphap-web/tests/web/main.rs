@@ -1,0 +1,12 @@
+//! The web crate's one integration-test binary: the real app on a free port, over HTTP, on a
+//! fresh SQLite file and (when a PostgreSQL server can be had, see `tuphap-testkit`) on a
+//! fresh PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod api_auth;
+mod api_reference;
+mod browser;
+mod edge;
+mod pages;

@@ -1,0 +1,1 @@
+//! Page tests over HTTP (written by the pages work).

@@ -1,0 +1,134 @@
+//! `tuphap serve --demo`: demo users, one per role, with passwords generated on first start and
+//! kept in `<data dir>/demo-logins.txt` (mode 0600), never in the repository.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use tuphap_domain::App;
+use tuphap_domain::identity::NewUserInput;
+
+/// Demo accounts: username, display name, role, office unit.
+const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
+    ("quantri", "Quản trị hệ thống", "admin", "BTP"),
+    ("canbo.badinh", "Nguyễn Thị Hương", "officer", "00004"),
+    ("lanhdao.badinh", "Trần Văn Minh", "signer", "00004"),
+    ("sotuphap.hanoi", "Lê Thu Trang", "province", "01"),
+    ("botuphap", "Phạm Quốc Bảo", "ministry", "BTP"),
+    ("kiemtra", "Hoàng Anh Tuấn", "auditor", "BTP"),
+];
+
+pub struct DemoLogin {
+    pub username: String,
+    pub password: Option<String>,
+    pub role: String,
+    pub office: String,
+}
+
+fn generate_password() -> String {
+    // 12 characters from an unambiguous alphabet, grouped for reading aloud.
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let bytes: [u8; 12] = rand_bytes();
+    let s: String = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    format!("{}-{}-{}", &s[0..4], &s[4..8], &s[8..12])
+}
+
+fn rand_bytes() -> [u8; 12] {
+    let token = tuphap_domain::identity::random_token();
+    let mut out = [0u8; 12];
+    for (o, b) in out.iter_mut().zip(token.bytes()) {
+        *o = b;
+    }
+    out
+}
+
+/// Creates the demo users that do not exist yet; returns everyone's login.
+pub async fn seed(app: &App, data_dir: &Path) -> Result<Vec<DemoLogin>> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("không tạo được thư mục {}", data_dir.display()))?;
+    let file = data_dir.join("demo-logins.txt");
+    let mut known: Vec<(String, String)> = std::fs::read_to_string(&file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(u, p)| (u.to_string(), p.trim().to_string()))
+        .collect();
+    let mut out = Vec::new();
+    for (username, name, role, unit) in DEMO_USERS {
+        let existing = app.store.user_by_username(username).await?;
+        let password = if existing.is_none() {
+            let password = generate_password();
+            app.add_user(
+                NewUserInput {
+                    username: (*username).into(),
+                    display_name: Some((*name).into()),
+                    role: (*role).into(),
+                    unit: (*unit).into(),
+                    password: password.clone(),
+                },
+                None,
+                &Default::default(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("[{}] {}", e.code, e.message))?;
+            known.retain(|(u, _)| u != username);
+            known.push(((*username).into(), password.clone()));
+            Some(password)
+        } else {
+            known
+                .iter()
+                .find(|(u, _)| u == username)
+                .map(|(_, p)| p.clone())
+        };
+        let office = tuphap_domain::identity::office_for_unit(unit)
+            .map(|o| o.name)
+            .unwrap_or_else(|_| (*unit).to_string());
+        out.push(DemoLogin {
+            username: (*username).into(),
+            password,
+            role: tuphap_core::role::Role::parse(role)
+                .map(|r| r.label_vi().to_string())
+                .unwrap_or_else(|_| (*role).to_string()),
+            office,
+        });
+    }
+    let text: String = known.iter().map(|(u, p)| format!("{u} {p}\n")).collect();
+    write_private(&file, &text)?;
+    Ok(out)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("không ghi được {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+pub fn print(logins: &[DemoLogin], url: &str) {
+    println!();
+    println!("Dữ liệu mẫu: đăng nhập tại {url}/login bằng một trong các tài khoản sau");
+    println!(
+        "(mật khẩu được sinh ngẫu nhiên lần đầu và lưu trong demo-logins.txt của thư mục dữ liệu):"
+    );
+    for l in logins {
+        println!(
+            "  {:<16} {:<16} {} – {}",
+            l.username,
+            l.password.as_deref().unwrap_or("(xem demo-logins.txt)"),
+            l.role,
+            l.office
+        );
+    }
+    println!();
+}
