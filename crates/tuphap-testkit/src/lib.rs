@@ -43,13 +43,13 @@ static SERVER: OnceLock<Option<PgServer>> = OnceLock::new();
 /// cannot be started.
 pub fn pg_server_url() -> Option<String> {
     let server = SERVER.get_or_init(|| {
-        if let Ok(url) = std::env::var("TUPHAP_TEST_PG_URL") {
-            if !url.trim().is_empty() {
-                return Some(PgServer {
-                    url,
-                    _watchdog: Mutex::new(Command::new("true").spawn().expect("cannot run `true`")),
-                });
-            }
+        if let Ok(url) = std::env::var("TUPHAP_TEST_PG_URL")
+            && !url.trim().is_empty()
+        {
+            return Some(PgServer {
+                url,
+                _watchdog: Mutex::new(Command::new("true").spawn().expect("cannot run `true`")),
+            });
         }
         match start_throwaway() {
             Ok(s) => Some(s),

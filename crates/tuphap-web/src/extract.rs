@@ -28,15 +28,15 @@ fn serde_detail_vi(detail: &str) -> String {
         let end = rest.find('`')?;
         Some(rest[..end].to_string())
     };
-    if detail.contains("unknown field") {
-        if let Some(f) = quoted(detail) {
-            return format!("trường \u{201c}{f}\u{201d} không được hỗ trợ");
-        }
+    if detail.contains("unknown field")
+        && let Some(f) = quoted(detail)
+    {
+        return format!("trường \u{201c}{f}\u{201d} không được hỗ trợ");
     }
-    if detail.contains("missing field") {
-        if let Some(f) = quoted(detail) {
-            return format!("thiếu trường bắt buộc \u{201c}{f}\u{201d}");
-        }
+    if detail.contains("missing field")
+        && let Some(f) = quoted(detail)
+    {
+        return format!("thiếu trường bắt buộc \u{201c}{f}\u{201d}");
     }
     if detail.contains("invalid type") {
         return format!("sai kiểu dữ liệu ({detail})");

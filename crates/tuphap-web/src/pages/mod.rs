@@ -4,7 +4,12 @@
 //! makes some of them update in place. Forms carry a CSRF token: the session's token once
 //! logged in, a double-submit cookie on the login form.
 
+mod audit;
 mod auth;
+mod calendar;
+mod reference;
+mod tools;
+mod users;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -25,6 +30,17 @@ pub fn router() -> Router<AppState> {
         .route("/", get(auth::home))
         .route("/login", get(auth::login_form).post(auth::login_submit))
         .route("/logout", post(auth::logout))
+        .route("/reference/admin-units", get(reference::admin_units))
+        .route("/reference/admin-units/{code}", get(reference::admin_unit))
+        .route("/tools/personal-id", get(tools::personal_id))
+        .route("/calendar", get(calendar::page))
+        .route("/calendar/adjustments", post(calendar::set_adjustment))
+        .route(
+            "/calendar/adjustments/{date}/delete",
+            post(calendar::delete_adjustment),
+        )
+        .route("/audit", get(audit::page))
+        .route("/users", get(users::page).post(users::create))
 }
 
 /// A navigation entry.

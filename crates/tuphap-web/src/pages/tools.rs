@@ -40,7 +40,6 @@ pub struct PersonalIdPage {
     pub l: Layout,
     pub number: String,
     pub number_error: Option<String>,
-    pub sex: String,
     pub sex_error: Option<String>,
     pub sexes: Vec<Choice>,
     pub date_of_birth: String,
@@ -88,7 +87,6 @@ pub async fn personal_id(
         l: Layout::for_actor("Số định danh cá nhân", &actor, "/tools/personal-id"),
         number: number.chars().take(40).collect(),
         number_error: None,
-        sex: sex_raw.to_string(),
         sex_error: None,
         sexes: vec![
             Choice::new("", "Không kiểm tra", selected),
@@ -158,13 +156,11 @@ pub async fn personal_id(
             }
         }
     }
-    let status = if page.number_error.is_some()
-        || page.sex_error.is_some()
-        || page.dob_error.is_some()
-    {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status =
+        if page.number_error.is_some() || page.sex_error.is_some() || page.dob_error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
     html(status, page.render())
 }

@@ -1,0 +1,345 @@
+//! The `tuphap` binary, run as an operator would: subcommands, exit codes, the server process,
+//! signals, and tampering with the database behind its back.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tuphap");
+const PASSWORD: &str = "mat-khau-van-hanh-2026";
+
+/// Where the data lives for one test: a data dir, and on PostgreSQL a database URL.
+struct Target {
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+}
+
+impl Target {
+    fn sqlite() -> Target {
+        Target {
+            dir: tuphap_testkit::temp_dir(),
+            database_url: None,
+        }
+    }
+
+    async fn postgres() -> Option<Target> {
+        let server = tuphap_testkit::pg_server_url()?;
+        let url = tuphap_store::testing::create_pg_database(
+            &server,
+            &tuphap_testkit::unique_db_name("cli"),
+        )
+        .await
+        .unwrap();
+        Some(Target {
+            dir: tuphap_testkit::temp_dir(),
+            database_url: Some(url),
+        })
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args).arg("--data-dir").arg(self.dir.path());
+        if let Some(url) = &self.database_url {
+            c.arg("--database-url").arg(url);
+        }
+        for (k, _) in std::env::vars() {
+            if k.starts_with("TUPHAP_") {
+                c.env_remove(k);
+            }
+        }
+        c.env("TUPHAP_LOG", "warn");
+        c
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn add_user(&self, username: &str, role: &str, unit: &str) -> Output {
+        self.run(
+            &[
+                "user",
+                "add",
+                "--username",
+                username,
+                "--role",
+                role,
+                "--unit",
+                unit,
+                "--password-stdin",
+            ],
+            &format!("{PASSWORD}\n"),
+        )
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A running `tuphap serve`, killed on drop.
+struct Server {
+    child: Child,
+    url: String,
+    stdout: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(t: &Target, extra: &[&str]) -> Server {
+    let port = tuphap_testkit::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec!["serve", "--listen", &listen];
+    args.extend_from_slice(extra);
+    let mut child = t
+        .cmd(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let url = format!("http://{listen}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut lines = Vec::new();
+    loop {
+        while let Ok(l) = rx.try_recv() {
+            lines.push(l);
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not start: {lines:?}");
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("server exited with {status}: {lines:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    while let Ok(l) = rx.try_recv() {
+        lines.push(l);
+    }
+    Server {
+        child,
+        url,
+        stdout: lines,
+    }
+}
+
+#[test]
+fn user_add_and_its_errors() {
+    let t = Target::sqlite();
+    let o = t.run(&["migrate"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    let o = t.add_user("canbo.badinh", "officer", "00004");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("UBND Phường Ba Đình"), "{}", text(&o));
+    let o = t.add_user("canbo.badinh", "officer", "00004");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("username_taken"), "{}", text(&o));
+    let o = t.add_user("nguoi.khac", "chief", "00004");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("unknown_role"), "{}", text(&o));
+    let o = t.add_user("nguoi.khac", "officer", "001");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("unit_unknown"), "{}", text(&o));
+    let o = t.run(
+        &[
+            "user",
+            "add",
+            "--username",
+            "x.y",
+            "--role",
+            "officer",
+            "--unit",
+            "00004",
+            "--password-stdin",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1), "empty password: {}", text(&o));
+    // Passwords never go on the command line.
+    let o = t.run(
+        &[
+            "user",
+            "add",
+            "--username",
+            "x.y",
+            "--role",
+            "officer",
+            "--unit",
+            "00004",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn serve_login_lockout_and_graceful_shutdown() {
+    let t = Target::sqlite();
+    let o = t.add_user("canbo.badinh", "officer", "00004");
+    assert!(o.status.success(), "{}", text(&o));
+    let mut server = start_server(&t, &[]);
+    let client = reqwest::Client::new();
+    for path in ["/healthz", "/readyz"] {
+        let r = client
+            .get(format!("{}{path}", server.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    let login = |password: &str| {
+        client
+            .post(format!("{}/api/v1/auth/login", server.url))
+            .json(&serde_json::json!({"username": "canbo.badinh", "password": password}))
+            .send()
+    };
+    let r = login(PASSWORD).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["token"].as_str().unwrap().len() >= 40);
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(login("sai").await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, vec![401, 401, 401, 401, 429, 429]);
+    // SIGTERM: the server finishes and exits 0.
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    // The attempts survived the restart: the audit chain verifies and holds them.
+    let o = t.run(&["audit", "verify"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("toàn vẹn"), "{}", text(&o));
+}
+
+fn audit_tamper(t: &Target) {
+    let o = t.add_user("quantri", "admin", "BTP");
+    assert!(o.status.success(), "{}", text(&o));
+    let o = t.add_user("canbo", "officer", "00004");
+    assert!(o.status.success(), "{}", text(&o));
+    let o = t.run(&["audit", "verify"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("4 bản ghi"), "{}", text(&o));
+    // Edit entry 3 directly in the database, as an intruder with file access would.
+    let tamper = match &t.database_url {
+        None => {
+            let db = t.dir.path().join("tuphap.db");
+            Command::new("sqlite3")
+                .arg(&db)
+                .arg("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor_username = 'ai-do' WHERE seq = 3;")
+                .output()
+                .expect("sqlite3 must be installed (.ci/run installs it)")
+        }
+        Some(url) => Command::new("psql")
+            .arg(url)
+            .args(["-v", "ON_ERROR_STOP=1", "-c"])
+            .arg("DROP TRIGGER audit_log_no_update ON audit_log; UPDATE audit_log SET actor_username = 'ai-do' WHERE seq = 3;")
+            .output()
+            .expect("psql must be installed (.ci/run installs it)"),
+    };
+    assert!(tamper.status.success(), "{}", text(&tamper));
+    let o = t.run(&["audit", "verify"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("số 3"), "{}", text(&o));
+}
+
+#[test]
+fn audit_verify_finds_an_edited_row_sqlite() {
+    audit_tamper(&Target::sqlite());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_verify_finds_an_edited_row_postgres() {
+    let Some(t) = Target::postgres().await else {
+        eprintln!("PostgreSQL not available: skipped");
+        return;
+    };
+    tokio::task::spawn_blocking(move || audit_tamper(&t))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn demo_seeds_users_with_generated_passwords() {
+    let t = Target::sqlite();
+    let server = start_server(&t, &["--demo"]);
+    let out = server.stdout.join("\n");
+    assert!(out.contains("canbo.badinh"), "{out}");
+    assert!(out.contains(&server.url), "{out}");
+    let file = t.dir.path().join("demo-logins.txt");
+    let logins = std::fs::read_to_string(&file).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let (user, password) = logins
+        .lines()
+        .find_map(|l| l.split_once(' ').filter(|(u, _)| *u == "lanhdao.badinh"))
+        .unwrap();
+    assert!(out.contains(password), "printed password");
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.url))
+        .json(&serde_json::json!({"username": user, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["user"]["role"], "signer");
+    drop(server);
+    // A second start keeps the same accounts and passwords.
+    let server = start_server(&t, &["--demo"]);
+    assert!(server.stdout.join("\n").contains(password));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), logins);
+}
