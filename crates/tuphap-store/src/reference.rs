@@ -299,15 +299,12 @@ impl Store {
         code: &str,
         level: &str,
     ) -> Result<Vec<SuccessionRow>> {
-        let rows = with_pool!(self, p => sqlx::query_as::<_, SuccessionRow>(
-            "SELECT old_code, old_level, new_code, new_level, relation, effective \
-             FROM admin_unit_successions WHERE old_code = $1 AND old_level = $2 ORDER BY new_code",
+        self.successions(
+            "old_code = $1 AND old_level = $2 ORDER BY new_code",
+            code,
+            level,
         )
-        .bind(code)
-        .bind(level)
-        .fetch_all(p)
-        .await)?;
-        Ok(rows)
+        .await
     }
 
     /// Predecessors of a new unit across the 2025 reform.
@@ -316,14 +313,29 @@ impl Store {
         code: &str,
         level: &str,
     ) -> Result<Vec<SuccessionRow>> {
-        let rows = with_pool!(self, p => sqlx::query_as::<_, SuccessionRow>(
-            "SELECT old_code, old_level, new_code, new_level, relation, effective \
-             FROM admin_unit_successions WHERE new_code = $1 AND new_level = $2 ORDER BY old_code",
+        self.successions(
+            "new_code = $1 AND new_level = $2 ORDER BY old_code",
+            code,
+            level,
         )
-        .bind(code)
-        .bind(level)
-        .fetch_all(p)
-        .await)?;
+        .await
+    }
+
+    async fn successions(
+        &self,
+        filter: &'static str,
+        code: &str,
+        level: &str,
+    ) -> Result<Vec<SuccessionRow>> {
+        let sql = format!(
+            "SELECT old_code, old_level, new_code, new_level, relation, effective \
+             FROM admin_unit_successions WHERE {filter}"
+        );
+        let rows = with_pool!(self, p => sqlx::query_as::<_, SuccessionRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(code)
+            .bind(level)
+            .fetch_all(p)
+            .await)?;
         Ok(rows)
     }
 

@@ -1,4 +1,4 @@
-//! Helpers for tests of this and other crates: a fresh PostgreSQL database on a server.
+//! Helpers for tests of this and other crates: fresh PostgreSQL databases on a server.
 
 use std::str::FromStr;
 
@@ -7,23 +7,10 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 
 use crate::{Result, StoreError};
 
-/// Creates database `name` on the server at `server_url` (whose own database is used to issue
-/// `CREATE DATABASE`) and returns the URL of the new database.
+/// Creates an empty database `name` on the server at `server_url` (whose own database is used to
+/// issue `CREATE DATABASE`) and returns the URL of the new database.
 pub async fn create_pg_database(server_url: &str, name: &str) -> Result<String> {
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(StoreError::BadUrl(format!("bad database name {name:?}")));
-    }
-    let opts = PgConnectOptions::from_str(server_url)
-        .map_err(|e| StoreError::BadUrl(format!("{}: {e}", crate::redact_url(server_url))))?;
-    let mut conn = PgConnection::connect_with(&opts).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await?;
-    conn.close().await?;
-    Ok(database_url(server_url, name))
+    create_database(server_url, name, None).await
 }
 
 static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
@@ -43,20 +30,28 @@ pub async fn fresh_pg_database(server_url: &str, name: &str) -> Result<String> {
             Ok::<String, StoreError>(tname)
         })
         .await?;
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    create_database(server_url, name, Some(template)).await
+}
+
+/// `CREATE DATABASE name [TEMPLATE template]`; returns the new database's URL.
+async fn create_database(server_url: &str, name: &str, template: Option<&str>) -> Result<String> {
+    let valid = |n: &str| {
+        n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    if !valid(name) || !template.is_none_or(valid) {
         return Err(StoreError::BadUrl(format!("bad database name {name:?}")));
     }
     let opts = PgConnectOptions::from_str(server_url)
         .map_err(|e| StoreError::BadUrl(format!("{}: {e}", crate::redact_url(server_url))))?;
     let mut conn = PgConnection::connect_with(&opts).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "CREATE DATABASE {name} TEMPLATE {template}"
-    )))
-    .execute(&mut conn)
-    .await?;
+    let sql = match template {
+        Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+        None => format!("CREATE DATABASE {name}"),
+    };
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     Ok(database_url(server_url, name))
 }

@@ -135,6 +135,8 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn open_store(g: &GlobalArgs) -> Result<Store> {
+    tuphap_core::reference::ensure_loaded()
+        .map_err(|e| anyhow!("dữ liệu danh mục nhúng trong chương trình bị lỗi: {e}"))?;
     let store = Store::open(g.database_url.as_deref(), &g.data_dir)
         .await
         .with_context(|| "không mở được cơ sở dữ liệu")?;

@@ -75,43 +75,22 @@ impl Harness {
     }
 
     /// Runs raw SQL statements directly on the database (as an intruder with database access
-    /// would), outside the store.
+    /// would), outside the store; panics if one fails.
     pub async fn raw(&self, statements: &[&str]) {
-        use sqlx::Connection;
-        match self.engine {
-            Engine::Sqlite => {
-                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.location))
-                    .await
-                    .unwrap();
-                for s in statements {
-                    sqlx::query(sqlx::AssertSqlSafe(*s))
-                        .execute(&mut c)
-                        .await
-                        .unwrap();
-                }
-                c.close().await.unwrap();
-            }
-            Engine::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&self.location).await.unwrap();
-                for s in statements {
-                    sqlx::query(sqlx::AssertSqlSafe(*s))
-                        .execute(&mut c)
-                        .await
-                        .unwrap();
-                }
-                c.close().await.unwrap();
+        for s in statements {
+            if let Some(e) = self.raw_err(s).await {
+                panic!("{s}: {e}");
             }
         }
     }
 
-    /// Like [`Harness::raw`] but returns the error message of the first failing statement.
+    /// Runs one raw SQL statement; returns its error message if it fails.
     pub async fn raw_err(&self, statement: &str) -> Option<String> {
         use sqlx::Connection;
         let r = match self.engine {
             Engine::Sqlite => {
-                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.location))
-                    .await
-                    .unwrap();
+                let url = format!("sqlite://{}", self.location);
+                let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
                 sqlx::query(sqlx::AssertSqlSafe(statement))
                     .execute(&mut c)
                     .await
