@@ -723,12 +723,18 @@ impl App {
     pub async fn list_users(
         &self,
         actor: &Actor,
+        meta: &RequestMeta,
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<UserSummary>> {
         actor.require(actor.role.can_administer(), "xem danh sách người dùng")?;
         let rows = self.store.users(after, limit).await?;
         let offices = self.store.offices().await?;
+        // Names of officials are personal data: the read is audited.
+        let mut e = actor.audit(meta, "user.list");
+        e.target_type = Some("user".into());
+        e.details = Some(serde_json::json!({"rows": rows.len(), "after": after}));
+        self.store.audit(&[e]).await?;
         Ok(rows
             .into_iter()
             .filter_map(|u| {

@@ -86,12 +86,13 @@ pub struct UserListQuery {
 )]
 async fn list_users(
     State(state): State<AppState>,
+    Meta(meta): Meta,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<UserListQuery>,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
     let users = state
         .app
-        .list_users(&actor, q.after.as_deref(), q.limit.unwrap_or(100))
+        .list_users(&actor, &meta, q.after.as_deref(), q.limit.unwrap_or(100))
         .await?;
     Ok(Json(users.into_iter().map(UserView::from).collect()))
 }

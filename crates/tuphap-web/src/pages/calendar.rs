@@ -46,6 +46,8 @@ pub struct AdjustmentView {
     pub legal_basis: String,
     pub delete_action: String,
     pub confirm: String,
+    /// The day just saved.
+    pub highlight: bool,
 }
 
 /// The add/replace form as submitted (kept on errors).
@@ -102,8 +104,8 @@ fn kind_label(kind: &str) -> (&'static str, &'static str) {
 
 fn kind_choices(current: &str) -> Vec<Choice> {
     vec![
-        Choice::new("day_off", "Ngày nghỉ (nghỉ lễ, nghỉ hoán đổi)", current),
-        Choice::new("working_day", "Ngày làm việc (làm bù)", current),
+        Choice::new("day_off", "Ngày nghỉ", current),
+        Choice::new("working_day", "Ngày làm việc", current),
     ]
 }
 
@@ -147,6 +149,7 @@ async fn base_page(
                     ),
                     name: a.name_vi,
                     legal_basis: a.legal_basis.unwrap_or_default(),
+                    highlight: false,
                 }
             })
             .collect()
@@ -235,7 +238,11 @@ pub async fn page(
     page.year_error = year_error;
     let flash_date = |v: Option<&str>| non_empty(v).and_then(|s| parse_date(s).ok());
     page.flash = if let Some(d) = flash_date(q.saved.as_deref()) {
-        Some(format!("Đã lưu điều chỉnh lịch ngày {}.", format_vn(d)))
+        let shown = format_vn(d);
+        for a in page.adjustments.iter_mut().filter(|a| a.date_vn == shown) {
+            a.highlight = true;
+        }
+        Some(format!("Đã lưu điều chỉnh lịch ngày {shown}."))
     } else {
         flash_date(q.deleted.as_deref())
             .map(|d| format!("Đã xóa điều chỉnh lịch ngày {}.", format_vn(d)))

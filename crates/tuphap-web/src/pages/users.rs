@@ -15,6 +15,7 @@ use super::reference::{Choice, bad_query, domain_error_page, html, non_empty};
 use super::{Layout, PageActor, csrf_ok, encode_component, error_page};
 use crate::extract::Meta;
 use crate::state::AppState;
+use tuphap_domain::RequestMeta;
 
 /// Accounts per page.
 pub const PAGE_SIZE: i64 = 100;
@@ -114,9 +115,13 @@ fn forbidden(actor: &Actor) -> Response {
 async fn base_page(
     state: &AppState,
     actor: &Actor,
+    meta: &RequestMeta,
     after: Option<&str>,
 ) -> Result<UsersPage, DomainError> {
-    let mut users = state.app.list_users(actor, after, PAGE_SIZE + 1).await?;
+    let mut users = state
+        .app
+        .list_users(actor, meta, after, PAGE_SIZE + 1)
+        .await?;
     let has_more = users.len() > usize::try_from(PAGE_SIZE).unwrap_or(100);
     users.truncate(usize::try_from(PAGE_SIZE).unwrap_or(100));
     let next_href = has_more
@@ -154,6 +159,7 @@ pub struct UsersQuery {
 
 pub async fn page(
     State(state): State<AppState>,
+    Meta(meta): Meta,
     PageActor(actor): PageActor,
     query: Result<Query<UsersQuery>, QueryRejection>,
 ) -> Response {
@@ -165,7 +171,7 @@ pub async fn page(
         Err(rej) => return bad_query(&rej),
     };
     let after = non_empty(q.after.as_deref());
-    let mut page = match base_page(&state, &actor, after).await {
+    let mut page = match base_page(&state, &actor, &meta, after).await {
         Ok(p) => p,
         Err(e) => return domain_error_page(&e),
     };
@@ -224,7 +230,7 @@ pub async fn create(
         }
         Err(e) => e,
     };
-    let mut page = match base_page(&state, &actor, None).await {
+    let mut page = match base_page(&state, &actor, &meta, None).await {
         Ok(p) => p,
         Err(e) => return domain_error_page(&e),
     };
