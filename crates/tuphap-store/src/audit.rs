@@ -247,7 +247,10 @@ impl Store {
                         entries,
                         first_bad: Some((
                             expected_seq,
-                            format!("entry {expected_seq} is missing (next entry is {})", e.seq),
+                            format!(
+                                "bản ghi {expected_seq} bị mất (bản ghi kế tiếp là {})",
+                                e.seq
+                            ),
                         )),
                     });
                 }
@@ -257,7 +260,7 @@ impl Store {
                         first_bad: Some((
                             e.seq,
                             format!(
-                                "entry {} does not link to the previous entry (prev_hash differs)",
+                                "bản ghi {} không nối với bản ghi trước (prev_hash khác): thứ tự bị đảo hoặc có bản ghi bị chèn/xóa",
                                 e.seq
                             ),
                         )),
@@ -269,7 +272,7 @@ impl Store {
                         first_bad: Some((
                             e.seq,
                             format!(
-                                "entry {} was altered (its content does not match its hash)",
+                                "bản ghi {} đã bị sửa (nội dung không khớp với mã băm)",
                                 e.seq
                             ),
                         )),
@@ -294,8 +297,8 @@ impl Store {
                 first_bad: Some((
                     last_checked + 1,
                     format!(
-                        "the chain ends at entry {last_checked} but {last_seq} entries were written: \
-                         entries after {last_checked} were removed"
+                        "chuỗi kết thúc ở bản ghi {last_checked} nhưng đã ghi {last_seq} bản ghi: \
+                         các bản ghi sau {last_checked} đã bị xóa"
                     ),
                 )),
             });
@@ -305,7 +308,7 @@ impl Store {
                 entries,
                 first_bad: Some((
                     last_checked,
-                    format!("the last entry {last_checked} does not match the recorded chain head"),
+                    format!("bản ghi cuối {last_checked} không khớp với đầu chuỗi đã ghi nhận"),
                 )),
             });
         }

@@ -88,7 +88,7 @@ async fn edited_row_is_named(h: Harness) {
     let v = h.store.verify_audit().await.unwrap();
     let (seq, why) = v.first_bad.expect("tampering must be found");
     assert_eq!(seq, 5, "{why}");
-    assert!(why.contains("altered"), "{why}");
+    assert!(why.contains("bị sửa"), "{why}");
 }
 contract!(edited_row_is_named);
 
@@ -108,7 +108,7 @@ async fn deleted_row_is_named(h: Harness) {
     h.raw(&["DELETE FROM audit_log WHERE seq = 4"]).await;
     let (seq, why) = h.store.verify_audit().await.unwrap().first_bad.unwrap();
     assert_eq!(seq, 4, "{why}");
-    assert!(why.contains("missing"), "{why}");
+    assert!(why.contains("bị mất"), "{why}");
 }
 contract!(deleted_row_is_named);
 
