@@ -3,6 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,7 +11,7 @@ use serde::Deserialize;
 use tuphap_domain::ErrorKind;
 use tuphap_domain::identity::{Scope, SessionKind};
 
-use super::{Layout, PageActor, csrf_ok, safe_next, session_cookie, with_cookie};
+use super::{CsrfOnly, Layout, PageActor, accept_form, safe_next, session_cookie, with_cookie};
 use crate::extract::{CSRF_COOKIE, Meta, constant_time_eq, cookie};
 use crate::state::AppState;
 
@@ -114,22 +115,14 @@ pub async fn login_submit(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    pub csrf: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
     Meta(meta): Meta,
     PageActor(actor): PageActor,
-    Form(f): Form<CsrfForm>,
+    form: Result<Form<CsrfOnly>, FormRejection>,
 ) -> Response {
-    if !csrf_ok(&actor, &f.csrf) {
-        return super::error_page(
-            "Yêu cầu đăng xuất không hợp lệ (thiếu mã chống giả mạo). Hãy tải lại trang và thử lại.",
-            StatusCode::FORBIDDEN,
-        );
+    if let Err(refused) = accept_form(&actor, form) {
+        return refused;
     }
     if let Err(e) = state.app.logout(&actor, &meta).await {
         return super::error_page(&e.message, crate::error::status_of(e.kind));

@@ -17,7 +17,7 @@ use tuphap_domain::{Actor, DomainError, ErrorKind};
 use super::reference::{
     Choice, bad_query, domain_error_page, html, non_empty, parse_date_field, weekday_vi,
 };
-use super::{Layout, PageActor, csrf_ok, error_page};
+use super::{CsrfOnly, CsrfProtected, Layout, PageActor, accept_form, error_page};
 use crate::extract::Meta;
 use crate::state::AppState;
 
@@ -63,6 +63,12 @@ pub struct AdjustmentForm {
     pub name_vi: String,
     #[serde(default)]
     pub legal_basis: String,
+}
+
+impl CsrfProtected for AdjustmentForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 #[derive(Template)]
@@ -300,21 +306,6 @@ pub async fn page(
     html(status, page.render())
 }
 
-fn csrf_refused() -> Response {
-    error_page(
-        "Yêu cầu không hợp lệ (thiếu hoặc sai mã chống giả mạo). Hãy tải lại trang và thử lại.",
-        StatusCode::FORBIDDEN,
-    )
-}
-
-fn bad_form(rej: &FormRejection) -> Response {
-    tracing::debug!(error = %rej, "bad form");
-    error_page(
-        "Không đọc được dữ liệu biểu mẫu. Hãy tải lại trang và thử lại.",
-        StatusCode::BAD_REQUEST,
-    )
-}
-
 /// Re-shows the page with the submitted form and its error.
 async fn form_error(
     state: &AppState,
@@ -353,13 +344,10 @@ pub async fn set_adjustment(
     PageActor(actor): PageActor,
     form: Result<Form<AdjustmentForm>, FormRejection>,
 ) -> Response {
-    let f = match form {
-        Ok(Form(f)) => f,
-        Err(rej) => return bad_form(&rej),
+    let f = match accept_form(&actor, form) {
+        Ok(f) => f,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&actor, &f.csrf) {
-        return csrf_refused();
-    }
     if !actor.role.can_administer() {
         return error_page(
             "Chỉ quản trị hệ thống được sửa lịch ngày nghỉ.",
@@ -431,12 +419,6 @@ pub async fn set_adjustment(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf: String,
-}
-
 pub async fn delete_adjustment(
     State(state): State<AppState>,
     Meta(meta): Meta,
@@ -444,12 +426,8 @@ pub async fn delete_adjustment(
     Path(date): Path<String>,
     form: Result<Form<CsrfOnly>, FormRejection>,
 ) -> Response {
-    let f = match form {
-        Ok(Form(f)) => f,
-        Err(rej) => return bad_form(&rej),
-    };
-    if !csrf_ok(&actor, &f.csrf) {
-        return csrf_refused();
+    if let Err(refused) = accept_form(&actor, form) {
+        return refused;
     }
     let date = match parse_date(&date) {
         Ok(d) => d,

@@ -140,9 +140,49 @@ impl FromRequestParts<AppState> for PageActor {
     }
 }
 
-/// Checks a submitted form's CSRF token against the session's.
-pub fn csrf_ok(actor: &Actor, submitted: &str) -> bool {
-    constant_time_eq(submitted, &actor.csrf_token)
+/// A submitted form that carries the session's CSRF token in its `csrf` field.
+pub trait CsrfProtected {
+    fn csrf(&self) -> &str;
+}
+
+/// A form with nothing but the CSRF token (logout, delete buttons).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+impl CsrfProtected for CsrfOnly {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Reads a submitted form of a logged-in page and checks its CSRF token against the session's:
+/// the form, or the error page to answer (400 unreadable form, 403 missing or wrong token).
+// The error is the response the handler returns as is; boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+pub fn accept_form<T: CsrfProtected>(
+    actor: &Actor,
+    form: Result<axum::Form<T>, axum::extract::rejection::FormRejection>,
+) -> Result<T, Response> {
+    let f = match form {
+        Ok(axum::Form(f)) => f,
+        Err(rej) => {
+            tracing::debug!(error = %rej, "unreadable form");
+            return Err(error_page(
+                "Không đọc được dữ liệu biểu mẫu. Hãy tải lại trang và thử lại.",
+                StatusCode::BAD_REQUEST,
+            ));
+        }
+    };
+    if !constant_time_eq(f.csrf(), &actor.csrf_token) {
+        return Err(error_page(
+            "Yêu cầu không hợp lệ (thiếu hoặc sai mã chống giả mạo). Hãy tải lại trang và thử lại.",
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    Ok(f)
 }
 
 /// Percent-encodes a URL component.

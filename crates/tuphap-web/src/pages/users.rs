@@ -12,7 +12,7 @@ use tuphap_domain::identity::{NewUserInput, UserSummary};
 use tuphap_domain::{Actor, DomainError};
 
 use super::reference::{Choice, bad_query, domain_error_page, html, non_empty};
-use super::{Layout, PageActor, csrf_ok, encode_component, error_page};
+use super::{CsrfProtected, Layout, PageActor, accept_form, encode_component, error_page};
 use crate::extract::Meta;
 use crate::state::AppState;
 use tuphap_domain::RequestMeta;
@@ -74,6 +74,12 @@ pub struct NewUserForm {
     pub unit: String,
     #[serde(default)]
     pub password: String,
+}
+
+impl CsrfProtected for NewUserForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 #[derive(Template)]
@@ -197,22 +203,10 @@ pub async fn create(
     PageActor(actor): PageActor,
     form: Result<Form<NewUserForm>, FormRejection>,
 ) -> Response {
-    let f = match form {
-        Ok(Form(f)) => f,
-        Err(rej) => {
-            tracing::debug!(error = %rej, "bad form");
-            return error_page(
-                "Không đọc được dữ liệu biểu mẫu. Hãy tải lại trang và thử lại.",
-                StatusCode::BAD_REQUEST,
-            );
-        }
+    let f = match accept_form(&actor, form) {
+        Ok(f) => f,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&actor, &f.csrf) {
-        return error_page(
-            "Yêu cầu không hợp lệ (thiếu hoặc sai mã chống giả mạo). Hãy tải lại trang và thử lại.",
-            StatusCode::FORBIDDEN,
-        );
-    }
     if !actor.role.can_administer() {
         return forbidden(&actor);
     }

@@ -1,5 +1,7 @@
 //! Login, lockout, logout, users API, bad JSON.
 
+use reqwest::Method;
+
 use crate::support::{PASSWORD, spawn_app, spawn_apps};
 
 #[tokio::test]
@@ -226,65 +228,39 @@ async fn users_api_for_administrators() {
     let admin = app.token("quantri").await;
     let officer = app.token("canbo").await;
     let body = serde_json::json!({"username": "sotuphap.hn", "display_name": "Lê Thu Trang", "role": "province", "unit": "01", "password": "mot-mat-khau-dai"});
-    let r = app
-        .client
-        .post(app.at("/api/v1/users"))
-        .bearer_auth(&officer)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let v: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(v["code"], "forbidden");
-    let r = app
-        .client
-        .post(app.at("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v: serde_json::Value = r.json().await.unwrap();
+    let (s, v) = app
+        .call(Method::POST, "/api/v1/users", Some(&officer), Some(&body))
+        .await;
+    assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")));
+    let (s, v) = app
+        .call(Method::POST, "/api/v1/users", Some(&admin), Some(&body))
+        .await;
+    assert_eq!(s, 201);
     assert_eq!(v["office_name"], "Sở Tư pháp Thành phố Hà Nội");
-    let r = app
-        .client
-        .post(app.at("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 409);
-    let r = app
-        .client
-        .get(app.at("/api/v1/users?limit=2"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    let v: serde_json::Value = r.json().await.unwrap();
+    let (s, _) = app
+        .call(Method::POST, "/api/v1/users", Some(&admin), Some(&body))
+        .await;
+    assert_eq!(s, 409);
+    let (_, v) = app
+        .call(Method::GET, "/api/v1/users?limit=2", Some(&admin), None)
+        .await;
     assert_eq!(v.as_array().unwrap().len(), 2);
     let last = v[1]["username"].as_str().unwrap().to_string();
-    let r = app
-        .client
-        .get(app.at(&format!("/api/v1/users?after={last}")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    let v2: serde_json::Value = r.json().await.unwrap();
+    let (_, v2) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/users?after={last}"),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(v2.as_array().unwrap().len(), 1);
     // The new user can log in, and the creation is audited under the admin's name.
-    let r = app
-        .client
-        .post(app.at("/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "sotuphap.hn", "password": "mot-mat-khau-dai"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let login = serde_json::json!({"username": "sotuphap.hn", "password": "mot-mat-khau-dai"});
+    let (s, _) = app
+        .call(Method::POST, "/api/v1/auth/login", None, Some(&login))
+        .await;
+    assert_eq!(s, 200);
     let entries = app
         .store
         .audit_entries(&tuphap_store::audit::AuditFilter {
@@ -299,34 +275,36 @@ async fn users_api_for_administrators() {
             .iter()
             .any(|e| e.action == "user.create" && e.actor_username.as_deref() == Some("quantri"))
     );
+    // Listing users (names of officials) is itself audited.
+    let lists = app
+        .store
+        .audit_entries(&tuphap_store::audit::AuditFilter {
+            target_type: Some("user".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(lists.iter().filter(|e| e.action == "user.list").count(), 2);
     // Auditors can read the audit API; officers cannot.
     app.add_user("kiemtra", "auditor", "BTP").await;
     let auditor = app.token("kiemtra").await;
-    let r = app
-        .client
-        .get(app.at("/api/v1/audit/verify"))
-        .bearer_auth(&auditor)
-        .send()
-        .await
-        .unwrap();
-    let v: serde_json::Value = r.json().await.unwrap();
+    let (_, v) = app
+        .call(Method::GET, "/api/v1/audit/verify", Some(&auditor), None)
+        .await;
     assert_eq!(v["intact"], true);
-    let r = app
-        .client
-        .get(app.at("/api/v1/audit/entries?limit=3"))
-        .bearer_auth(&auditor)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let v: serde_json::Value = r.json().await.unwrap();
+    let (s, v) = app
+        .call(
+            Method::GET,
+            "/api/v1/audit/entries?limit=3",
+            Some(&auditor),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
     assert_eq!(v.as_array().unwrap().len(), 3);
-    let r = app
-        .client
-        .get(app.at("/api/v1/audit/entries"))
-        .bearer_auth(&officer)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+    let (s, _) = app
+        .call(Method::GET, "/api/v1/audit/entries", Some(&officer), None)
+        .await;
+    assert_eq!(s, 403);
 }

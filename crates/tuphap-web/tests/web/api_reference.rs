@@ -1,5 +1,7 @@
 //! Reference-data API on both engines.
 
+use reqwest::Method;
+
 use crate::support::{spawn_app, spawn_apps};
 
 #[tokio::test]
@@ -248,40 +250,24 @@ async fn calendar_adjustments_are_admin_data() {
     for app in spawn_apps().await {
         app.add_user("quantri", "admin", "BTP").await;
         app.add_user("canbo", "officer", "00004").await;
-        let url = app.at("/api/v1/reference/calendar/adjustments/2026-03-10");
+        let path = "/api/v1/reference/calendar/adjustments/2026-03-10";
         let body = serde_json::json!({"kind": "day_off", "name_vi": "Nghỉ thử nghiệm", "legal_basis": "Quyết định thử"});
-        let r = app.client.put(&url).json(&body).send().await.unwrap();
-        assert_eq!(r.status(), 401);
+        let (s, _) = app.call(Method::PUT, path, None, Some(&body)).await;
+        assert_eq!(s, 401);
         let officer = app.token("canbo").await;
-        let r = app
-            .client
-            .put(&url)
-            .bearer_auth(&officer)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
+        let (s, _) = app
+            .call(Method::PUT, path, Some(&officer), Some(&body))
+            .await;
+        assert_eq!(s, 403);
         let admin = app.token("quantri").await;
         let bad = serde_json::json!({"kind": "holiday", "name_vi": "x"});
-        let r = app
-            .client
-            .put(&url)
-            .bearer_auth(&admin)
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 422);
-        let r = app
-            .client
-            .put(&url)
-            .bearer_auth(&admin)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+        let (s, v) = app.call(Method::PUT, path, Some(&admin), Some(&bad)).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (422, Some("calendar_kind_invalid"))
+        );
+        let (s, _) = app.call(Method::PUT, path, Some(&admin), Some(&body)).await;
+        assert_eq!(s, 204);
         // Tuesday 10/03/2026 is now a day off: +1 working day from Monday skips it.
         let (_, v) = app
             .get_json("/api/v1/reference/calendar/working-days?from=2026-03-09&days=1")
@@ -297,22 +283,13 @@ async fn calendar_adjustments_are_admin_data() {
                 .iter()
                 .any(|a| a["date"] == "2026-03-10")
         );
-        let r = app
-            .client
-            .delete(&url)
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
-        let r = app
-            .client
-            .delete(&url)
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 404);
+        let (s, _) = app.call(Method::DELETE, path, Some(&admin), None).await;
+        assert_eq!(s, 204);
+        let (s, v) = app.call(Method::DELETE, path, Some(&admin), None).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (404, Some("calendar_adjustment_not_found"))
+        );
         let (_, v) = app
             .get_json("/api/v1/reference/calendar/working-days?from=2026-03-09&days=1")
             .await;

@@ -54,6 +54,27 @@ impl TestApp {
         v["token"].as_str().unwrap().to_string()
     }
 
+    /// One API call: `method path` with an optional bearer token and JSON body; returns the
+    /// status and the JSON answer (`Null` when the body is empty).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut rb = self.client.request(method, self.at(path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
         let r = self.client.get(self.at(path)).send().await.unwrap();
         let status = r.status().as_u16();
