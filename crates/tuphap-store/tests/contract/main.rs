@@ -31,6 +31,7 @@ macro_rules! contract {
 
 mod audit_chain;
 mod changelog;
+mod civil;
 mod identity;
 mod reference;
 

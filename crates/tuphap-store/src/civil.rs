@@ -1,0 +1,410 @@
+//! Civil-status records: persons, records (events) with their versions and person links, and
+//! the register-number counters.
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::{Result, Store, Tx, TxInner};
+
+/// A person to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    pub personal_id: Option<String>,
+    pub full_name: String,
+    pub name_folded: String,
+    pub sex: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub birth_year: Option<i32>,
+    pub ethnicity_code: Option<String>,
+    pub nationality_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub personal_id: Option<String>,
+    pub full_name: String,
+    pub name_folded: String,
+    pub sex: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub birth_year: Option<i32>,
+    pub ethnicity_code: Option<String>,
+    pub nationality_code: Option<String>,
+    pub date_of_death: Option<Date>,
+    pub death_record_id: Option<i64>,
+}
+
+/// A record (event) to create, with its first version and its person links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    pub kind: String,
+    pub office_id: i64,
+    pub unit_code: Option<String>,
+    pub event_date: Date,
+    pub subject_person_id: i64,
+    pub subject_name_folded: String,
+    pub late: bool,
+    pub declared_by: i64,
+    /// The declaration as JSON (version 1).
+    pub data: String,
+    /// (role, person id): child, mother, father, deceased, husband, wife…
+    pub persons: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecordRow {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub office_id: i64,
+    pub unit_code: Option<String>,
+    pub event_date: Date,
+    pub subject_person_id: i64,
+    pub current_version: i32,
+    pub late: bool,
+    pub declared_by: i64,
+    pub declared_at: OffsetDateTime,
+    pub registered_by: Option<i64>,
+    pub registered_on: Option<Date>,
+    pub register_book: Option<String>,
+    pub register_year: Option<i32>,
+    pub register_number: Option<i32>,
+    pub status_reason: Option<String>,
+    pub duplicate_override_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecordVersionRow {
+    pub version: i32,
+    pub data: String,
+    pub created_at: OffsetDateTime,
+    pub created_by: i64,
+    pub reason: Option<String>,
+}
+
+/// A person linked to a record, with the role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecordPersonRow {
+    pub role: String,
+    pub person_id: i64,
+    pub full_name: String,
+    pub personal_id: Option<String>,
+    pub date_of_birth: Option<Date>,
+}
+
+/// A candidate duplicate: an existing birth of a child with the same folded name and date of
+/// birth, with the parents' folded names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BirthCandidateRow {
+    pub record_id: i64,
+    pub status: String,
+    pub child_name_folded: String,
+    pub child_sex: Option<String>,
+    pub child_date_of_birth: Option<Date>,
+    pub unit_code: Option<String>,
+    pub mother_name_folded: Option<String>,
+    pub father_name_folded: Option<String>,
+}
+
+const PERSON_COLUMNS: &str = "id, personal_id, full_name, name_folded, sex, date_of_birth, birth_year, \
+     ethnicity_code, nationality_code, date_of_death, death_record_id";
+const RECORD_COLUMNS: &str = "id, kind, status, office_id, unit_code, event_date, subject_person_id, \
+     current_version, late, declared_by, declared_at, registered_by, registered_on, register_book, \
+     register_year, register_number, status_reason, duplicate_override_reason";
+
+impl Store {
+    pub async fn person_by_id(&self, id: i64) -> Result<Option<PersonRow>> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1");
+        let r = with_pool!(self, p => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id).fetch_optional(p).await)?;
+        Ok(r)
+    }
+
+    pub async fn person_by_personal_id(&self, personal_id: &str) -> Result<Option<PersonRow>> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE personal_id = $1");
+        let r = with_pool!(self, p => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(personal_id).fetch_optional(p).await)?;
+        Ok(r)
+    }
+
+    pub async fn record_by_id(&self, id: i64) -> Result<Option<RecordRow>> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM civil_records WHERE id = $1");
+        let r = with_pool!(self, p => sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id).fetch_optional(p).await)?;
+        Ok(r)
+    }
+
+    /// All versions of a record, oldest first.
+    pub async fn record_versions(&self, id: i64) -> Result<Vec<RecordVersionRow>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, RecordVersionRow>(
+            "SELECT version, data, created_at, created_by, reason FROM civil_record_versions \
+             WHERE record_id = $1 ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+
+    pub async fn record_persons(&self, id: i64) -> Result<Vec<RecordPersonRow>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, RecordPersonRow>(
+            "SELECT l.role, l.person_id, p.full_name, p.personal_id, p.date_of_birth \
+             FROM civil_record_persons l JOIN persons p ON p.id = l.person_id \
+             WHERE l.record_id = $1 ORDER BY l.role",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// A work queue: records of an office in a status, oldest first, keyset-paginated by id.
+    pub async fn records_queue(
+        &self,
+        office_id: i64,
+        status: &str,
+        after_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<RecordRow>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM civil_records \
+             WHERE office_id = $1 AND status = $2 AND ($3 IS NULL OR id > $3) ORDER BY id LIMIT $4"
+        );
+        let r = with_pool!(self, p => sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(office_id)
+            .bind(status)
+            .bind(after_id)
+            .bind(limit.clamp(1, 500))
+            .fetch_all(p)
+            .await)?;
+        Ok(r)
+    }
+
+    /// Births (not rejected) of children with this folded name and date of birth, with the
+    /// parents' folded names: the candidates for duplicate scoring (index on persons
+    /// (name_folded, date_of_birth)).
+    pub async fn birth_candidates(
+        &self,
+        name_folded: &str,
+        date_of_birth: Date,
+        exclude_record: Option<i64>,
+    ) -> Result<Vec<BirthCandidateRow>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, BirthCandidateRow>(
+            "SELECT r.id AS record_id, r.status, c.name_folded AS child_name_folded, \
+                    c.sex AS child_sex, c.date_of_birth AS child_date_of_birth, r.unit_code, \
+                    m.name_folded AS mother_name_folded, f.name_folded AS father_name_folded \
+             FROM persons c \
+             JOIN civil_record_persons lc ON lc.person_id = c.id AND lc.role = 'child' \
+             JOIN civil_records r ON r.id = lc.record_id AND r.kind = 'birth' AND r.status <> 'rejected' \
+             LEFT JOIN civil_record_persons lm ON lm.record_id = r.id AND lm.role = 'mother' \
+             LEFT JOIN persons m ON m.id = lm.person_id \
+             LEFT JOIN civil_record_persons lf ON lf.record_id = r.id AND lf.role = 'father' \
+             LEFT JOIN persons f ON f.id = lf.person_id \
+             WHERE c.name_folded = $1 AND c.date_of_birth = $2 AND ($3 IS NULL OR r.id <> $3) \
+             ORDER BY r.id LIMIT 50",
+        )
+        .bind(name_folded)
+        .bind(date_of_birth)
+        .bind(exclude_record)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+}
+
+impl Tx {
+    pub async fn person_by_personal_id(&mut self, personal_id: &str) -> Result<Option<PersonRow>> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE personal_id = $1");
+        let r = with_tx!(self, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(personal_id).fetch_optional(&mut *c).await)?;
+        Ok(r)
+    }
+
+    pub async fn person_insert(&mut self, p: &NewPerson) -> Result<i64> {
+        let now = crate::now_utc();
+        let (id,): (i64,) = with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO persons (personal_id, full_name, name_folded, sex, date_of_birth, birth_year, \
+             ethnicity_code, nationality_code, date_of_death, death_record_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9) RETURNING id",
+        )
+        .bind(&p.personal_id)
+        .bind(&p.full_name)
+        .bind(&p.name_folded)
+        .bind(&p.sex)
+        .bind(p.date_of_birth)
+        .bind(p.birth_year)
+        .bind(&p.ethnicity_code)
+        .bind(&p.nationality_code)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await)?;
+        Ok(id)
+    }
+
+    /// The person with this personal ID, or a new one: a person known by personal ID is reused,
+    /// never duplicated.
+    pub async fn person_find_or_create(&mut self, p: &NewPerson) -> Result<(i64, bool)> {
+        if let Some(pid) = &p.personal_id
+            && let Some(existing) = self.person_by_personal_id(pid).await?
+        {
+            return Ok((existing.id, false));
+        }
+        Ok((self.person_insert(p).await?, true))
+    }
+
+    /// Inserts the record, its version 1 and its person links; returns the record id.
+    pub async fn record_insert(&mut self, r: &NewRecord) -> Result<i64> {
+        let now = crate::now_utc();
+        let (id,): (i64,) = with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO civil_records (kind, status, office_id, unit_code, event_date, subject_person_id, \
+             subject_name_folded, current_version, late, declared_by, declared_at, updated_at) \
+             VALUES ($1, 'declared', $2, $3, $4, $5, $6, 1, $7, $8, $9, $9) RETURNING id",
+        )
+        .bind(&r.kind)
+        .bind(r.office_id)
+        .bind(&r.unit_code)
+        .bind(r.event_date)
+        .bind(r.subject_person_id)
+        .bind(&r.subject_name_folded)
+        .bind(r.late)
+        .bind(r.declared_by)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await)?;
+        self.record_add_version(id, 1, &r.data, r.declared_by, None)
+            .await?;
+        for (role, person_id) in &r.persons {
+            with_tx!(self, c => sqlx::query(
+                "INSERT INTO civil_record_persons (record_id, role, person_id) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(role)
+            .bind(person_id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))?;
+        }
+        Ok(id)
+    }
+
+    async fn record_add_version(
+        &mut self,
+        id: i64,
+        version: i32,
+        data: &str,
+        by: i64,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let now = crate::now_utc();
+        with_tx!(self, c => sqlx::query(
+            "INSERT INTO civil_record_versions (record_id, version, data, created_at, created_by, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(data)
+        .bind(now)
+        .bind(by)
+        .bind(reason)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Reads the record inside the transaction, locked against concurrent workflow steps on
+    /// PostgreSQL (SQLite's `BEGIN IMMEDIATE` already excludes other writers).
+    pub async fn record_for_update(&mut self, id: i64) -> Result<Option<RecordRow>> {
+        let r = match &mut self.inner {
+            TxInner::Sqlite(t) => {
+                let sql = format!("SELECT {RECORD_COLUMNS} FROM civil_records WHERE id = $1");
+                sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+            TxInner::Postgres(t) => {
+                let sql =
+                    format!("SELECT {RECORD_COLUMNS} FROM civil_records WHERE id = $1 FOR UPDATE");
+                sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(id)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        Ok(r)
+    }
+
+    /// The next register number of `(office, book kind, year)`: the counter row is created on
+    /// first use and locked until the transaction ends, so numbers are unique and gapless.
+    pub async fn next_register_number(
+        &mut self,
+        office_id: i64,
+        kind: &str,
+        year: i32,
+    ) -> Result<i32> {
+        let (n,): (i32,) = with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO register_counters (office_id, kind, year, last_number) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (office_id, kind, year) \
+             DO UPDATE SET last_number = register_counters.last_number + 1 RETURNING last_number",
+        )
+        .bind(office_id)
+        .bind(kind)
+        .bind(year)
+        .fetch_one(&mut *c)
+        .await)?;
+        Ok(n)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_set_registered(
+        &mut self,
+        id: i64,
+        by: i64,
+        on: Date,
+        book: &str,
+        year: i32,
+        number: i32,
+        override_reason: Option<&str>,
+    ) -> Result<()> {
+        let now = crate::now_utc();
+        with_tx!(self, c => sqlx::query(
+            "UPDATE civil_records SET status = 'registered', registered_by = $1, registered_on = $2, \
+             register_book = $3, register_year = $4, register_number = $5, \
+             duplicate_override_reason = $6, status_reason = NULL, updated_at = $7 WHERE id = $8",
+        )
+        .bind(by)
+        .bind(on)
+        .bind(book)
+        .bind(year)
+        .bind(number)
+        .bind(override_reason)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Moves a record to `status` with a reason (returned, rejected, certificate_issued).
+    pub async fn record_set_status(
+        &mut self,
+        id: i64,
+        status: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let now = crate::now_utc();
+        with_tx!(self, c => sqlx::query(
+            "UPDATE civil_records SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+}

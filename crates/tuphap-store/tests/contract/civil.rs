@@ -1,0 +1,216 @@
+//! Civil records: persons reused by personal ID, versions, and gapless register numbers under
+//! concurrent signing.
+
+use std::collections::BTreeSet;
+
+use time::macros::date;
+use tuphap_store::civil::{NewPerson, NewRecord};
+use tuphap_store::identity::{NewOffice, NewUser};
+use tuphap_store::{NewAuditEntry, NewChange};
+
+use crate::Harness;
+
+async fn office_and_user(h: &Harness, code: &str) -> (i64, i64) {
+    let mut tx = h.store.begin().await.unwrap();
+    let (o, _) = tx
+        .office_get_or_create(&NewOffice {
+            code: code.into(),
+            kind: "commune".into(),
+            name: format!("UBND {code}"),
+            unit_code: Some(code.into()),
+            unit_level: Some("commune".into()),
+            unit_valid_from: None,
+            province_code: Some("01".into()),
+        })
+        .await
+        .unwrap();
+    let u = tx
+        .user_insert(&NewUser {
+            username: format!("u{code}"),
+            display_name: "Cán bộ".into(),
+            role: "signer".into(),
+            office_id: o.id,
+            password_hash: "x".into(),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (o.id, u)
+}
+
+fn person(name: &str, pid: Option<&str>) -> NewPerson {
+    NewPerson {
+        personal_id: pid.map(str::to_string),
+        full_name: name.into(),
+        name_folded: tuphap_core::text::fold(name),
+        sex: Some("female".into()),
+        date_of_birth: Some(date!(2026 - 01 - 05)),
+        birth_year: Some(2026),
+        ethnicity_code: Some("01".into()),
+        nationality_code: Some("VN".into()),
+    }
+}
+
+async fn declare(h: &Harness, office: i64, user: i64, i: usize) -> i64 {
+    let mut tx = h.store.begin().await.unwrap();
+    let mother = tx
+        .person_find_or_create(&person("Trần Thị Mai", Some("001190000001")))
+        .await
+        .unwrap()
+        .0;
+    let child = tx
+        .person_insert(&person(&format!("Nguyễn Thị Hương {i}"), None))
+        .await
+        .unwrap();
+    let id = tx
+        .record_insert(&NewRecord {
+            kind: "birth".into(),
+            office_id: office,
+            unit_code: Some("00004".into()),
+            event_date: date!(2026 - 01 - 05),
+            subject_person_id: child,
+            subject_name_folded: tuphap_core::text::fold("Nguyễn Thị Hương"),
+            late: false,
+            declared_by: user,
+            data: serde_json::json!({"i": i}).to_string(),
+            persons: vec![("child".into(), child), ("mother".into(), mother)],
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn persons_and_versions(h: Harness) {
+    let (office, user) = office_and_user(&h, "00004").await;
+    let a = declare(&h, office, user, 1).await;
+    let b = declare(&h, office, user, 2).await;
+    let pa = h.store.record_persons(a).await.unwrap();
+    let pb = h.store.record_persons(b).await.unwrap();
+    let mother = |v: &[tuphap_store::civil::RecordPersonRow]| {
+        v.iter().find(|p| p.role == "mother").unwrap().person_id
+    };
+    assert_eq!(
+        mother(&pa),
+        mother(&pb),
+        "a person known by personal ID is reused"
+    );
+    let r = h.store.record_by_id(a).await.unwrap().unwrap();
+    assert_eq!(r.status, "declared");
+    assert_eq!(r.current_version, 1);
+    let v = h.store.record_versions(a).await.unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].data, r#"{"i":1}"#);
+    let q = h
+        .store
+        .records_queue(office, "declared", None, 10)
+        .await
+        .unwrap();
+    assert_eq!(q.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a, b]);
+    let c = h
+        .store
+        .birth_candidates(
+            &tuphap_core::text::fold("Nguyễn Thị Hương 1"),
+            date!(2026 - 01 - 05),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].mother_name_folded.as_deref(), Some("tran thi mai"));
+}
+contract!(persons_and_versions);
+
+/// 50 signings at once in one office: 50 distinct, consecutive numbers (no gap, no duplicate),
+/// and a rolled-back signing gives its number back.
+async fn parallel_signing_numbers_are_gapless(h: Harness) {
+    let (office, user) = office_and_user(&h, "00004").await;
+    let mut ids = Vec::new();
+    for i in 0..51 {
+        ids.push(declare(&h, office, user, i).await);
+    }
+    // One signing that fails after taking a number.
+    let mut tx = h.store.begin().await.unwrap();
+    assert_eq!(
+        tx.next_register_number(office, "birth", 2026)
+            .await
+            .unwrap(),
+        1
+    );
+    drop(tx);
+    let mut tasks = Vec::new();
+    for id in ids.iter().copied().take(50) {
+        let store = h.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.begin().await.unwrap();
+            let r = tx.record_for_update(id).await.unwrap().unwrap();
+            assert_eq!(r.status, "declared");
+            let n = tx
+                .next_register_number(office, "birth", 2026)
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(u64::from(
+                rand::random::<u8>() % 5,
+            )))
+            .await;
+            tx.record_set_registered(id, user, date!(2026 - 01 - 10), "01", 2026, n, None)
+                .await
+                .unwrap();
+            tx.commit_with(
+                &[NewAuditEntry {
+                    action: "civil.register".into(),
+                    ..Default::default()
+                }],
+                &[NewChange {
+                    entity: "birth".into(),
+                    entity_id: id.to_string(),
+                    action: "registered".into(),
+                    actor_user_id: Some(user),
+                    payload: serde_json::json!({"number": n}),
+                }],
+            )
+            .await
+            .unwrap();
+            n
+        }));
+    }
+    let mut numbers = BTreeSet::new();
+    for t in tasks {
+        assert!(numbers.insert(t.await.unwrap()), "duplicate number");
+    }
+    assert_eq!(numbers, (1..=50).collect::<BTreeSet<i32>>());
+    // Another book or year starts at 1.
+    let mut tx = h.store.begin().await.unwrap();
+    assert_eq!(
+        tx.next_register_number(office, "death", 2026)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        tx.next_register_number(office, "birth", 2027)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        tx.next_register_number(office, "birth", 2026)
+            .await
+            .unwrap(),
+        51
+    );
+    drop(tx);
+    // The database itself refuses a duplicate number.
+    let mut tx = h.store.begin().await.unwrap();
+    let err = tx
+        .record_set_registered(ids[50], user, date!(2026 - 01 - 10), "01", 2026, 7, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, tuphap_store::StoreError::Conflict(_)),
+        "{err:?}"
+    );
+    drop(tx);
+    assert!(h.store.verify_audit().await.unwrap().is_intact());
+}
+contract!(parallel_signing_numbers_are_gapless);
