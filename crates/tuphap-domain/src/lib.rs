@@ -3,9 +3,12 @@
 //!
 //! - [`identity`]: offices, users, login with lockout, sessions, jurisdiction scope.
 //! - [`audit`]: verifying and reading the audit chain.
+//! - [`civil`]: the civil-status registry (declare, register with a number, return/reject, read
+//!   within jurisdiction, work queues).
 //! - [`reference`]: reference data and the working-day calendar.
 
 pub mod audit;
+pub mod civil;
 pub mod error;
 pub mod identity;
 pub mod reference;

@@ -62,6 +62,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// An optional JSON body: an empty body is `None`; anything else must be valid JSON of `T`
+/// (same errors as [`ApiJson`]; the content type is not required for an empty body).
+pub struct ApiJsonOpt<T>(pub Option<T>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJsonOpt<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(rej) if rej.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(body_too_large());
+            }
+            Err(rej) => {
+                return Err(ApiError::new(
+                    ErrorKind::BadRequest,
+                    "body_unreadable",
+                    format!("Không đọc được nội dung yêu cầu: {}.", rej.body_text()),
+                ));
+            }
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ApiJsonOpt(None));
+        }
+        axum::Json::<T>::from_bytes(&bytes)
+            .map(|j| ApiJsonOpt(Some(j.0)))
+            .map_err(json_rejection)
+    }
+}
+
 fn json_rejection(rej: JsonRejection) -> ApiError {
     let status = rej.status();
     match rej {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod civil;
 pub mod reference;
 pub mod users;
 
@@ -32,6 +33,7 @@ use crate::state::AppState;
         (name = "auth", description = "Đăng nhập, đăng xuất"),
         (name = "users", description = "Quản lý người dùng"),
         (name = "audit", description = "Nhật ký kiểm tra"),
+        (name = "civil", description = "Đăng ký hộ tịch: khai sinh, đăng ký, tra cứu hồ sơ"),
     )
 )]
 pub struct ApiDoc;
@@ -60,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(civil::router())
 }
 
 /// `/api/openapi.json` and the vendored Swagger UI at `/api/docs`.

@@ -6,6 +6,7 @@
 mod support;
 
 mod api_auth;
+mod api_civil;
 mod api_reference;
 mod browser;
 mod edge;

@@ -1,0 +1,887 @@
+//! Civil-status registry use cases: declare a birth, register it (signer, numbered), return or
+//! reject it, read a record within jurisdiction, work queues.
+//!
+//! Every step is one transaction that writes the record change, its audit entries and a
+//! change-log row. Records are never overwritten: the declaration is version 1 of the record's
+//! content; corrections add versions.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::ToSchema;
+
+use tuphap_core::dates::{format_vn, parse_date, vn_today};
+use tuphap_core::personal_id::{PersonalId, Sex};
+use tuphap_core::reference as refdata;
+use tuphap_core::role::Role;
+use tuphap_core::text::{VnText, fold};
+use tuphap_store::civil::{NewPerson, NewRecord, RecordRow};
+use tuphap_store::{NewChange, Outcome};
+
+use crate::error::{DomainError, ErrorKind, Result};
+use crate::identity::OfficeKind;
+use crate::{Actor, App, RequestMeta};
+
+/// Days after the birth within which registration is on time (Luật Hộ tịch 2014, Điều 15.1).
+pub const BIRTH_DEADLINE_DAYS: i64 = 60;
+/// Register book number used for every book of a year ([?] the numbering rules of TT 04/2020
+/// were not available: one book per event kind, office and year, book "01"; a full book
+/// continues the same number sequence).
+pub const DEFAULT_BOOK: &str = "01";
+/// Score from which a candidate is a probable duplicate: registering then needs an override.
+pub const PROBABLE_DUPLICATE: u8 = 85;
+
+/// A place: an administrative unit (code valid on the event's date) and the detail.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceInput {
+    #[schema(example = "00004")]
+    pub admin_unit_code: String,
+    /// Hospital, street and number, village…
+    #[schema(example = "Bệnh viện Phụ sản Hà Nội")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildInput {
+    #[schema(example = "Nguyễn Thị Hương")]
+    pub full_name: String,
+    #[schema(example = "female")]
+    pub sex: String,
+    #[schema(example = "2026-11-20")]
+    pub date_of_birth: String,
+    pub place_of_birth: PlaceInput,
+    #[schema(example = "01")]
+    pub ethnicity_code: String,
+    /// ISO 3166-1 alpha-2 (VN).
+    #[schema(example = "VN")]
+    pub nationality_code: String,
+    /// Home town (quê quán), free text.
+    pub home_town: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParentInput {
+    #[schema(example = "Trần Thị Mai")]
+    pub full_name: String,
+    #[schema(example = "1995-03-14")]
+    pub date_of_birth: Option<String>,
+    #[schema(example = "001195012345")]
+    pub personal_id: Option<String>,
+    #[schema(example = "01")]
+    pub ethnicity_code: String,
+    #[schema(example = "VN")]
+    pub nationality_code: String,
+    pub residence: PlaceInput,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarantInput {
+    #[schema(example = "Trần Thị Mai")]
+    pub full_name: String,
+    pub personal_id: Option<String>,
+    /// Relationship to the child, e.g. "mẹ", "cha", "ông nội".
+    #[schema(example = "mẹ")]
+    pub relationship: String,
+}
+
+/// A birth declaration (tờ khai đăng ký khai sinh).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BirthDeclaration {
+    pub child: ChildInput,
+    pub mother: ParentInput,
+    pub father: Option<ParentInput>,
+    pub declarant: DeclarantInput,
+}
+
+/// A candidate duplicate shown beside a declaration.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DuplicateCandidate {
+    pub record_id: i64,
+    pub status: String,
+    /// 0–100.
+    pub score: u8,
+    pub probable: bool,
+    /// Fields that agree.
+    pub matched: Vec<String>,
+}
+
+/// Result of a declaration.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Declared {
+    pub id: i64,
+    #[schema(example = "declared")]
+    pub status: String,
+    /// Registered more than 60 days after the birth (still registrable; a fee applies).
+    pub late: bool,
+    pub duplicates: Vec<DuplicateCandidate>,
+}
+
+/// Result of registering.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Registered {
+    pub id: i64,
+    #[schema(example = 15)]
+    pub register_number: i32,
+    #[schema(example = "01")]
+    pub book: String,
+    #[schema(example = 2026)]
+    pub year: i32,
+    /// As printed: "Số: 15, Quyển số: 01/2026".
+    #[schema(example = "Số: 15, Quyển số: 01/2026")]
+    pub register_text: String,
+    /// Registration date (YYYY-MM-DD).
+    pub registered_at: String,
+}
+
+/// A record as shown to officials.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordView {
+    pub id: i64,
+    #[schema(example = "birth")]
+    pub kind: String,
+    #[schema(example = "registered")]
+    pub status: String,
+    pub office_code: String,
+    pub office_name: String,
+    pub event_date: String,
+    pub late: bool,
+    pub register_text: Option<String>,
+    pub registered_on: Option<String>,
+    pub status_reason: Option<String>,
+    pub duplicate_override_reason: Option<String>,
+    pub version: i32,
+    /// The current content (the declaration as registered or corrected).
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    pub persons: Vec<RecordPerson>,
+    pub history: Vec<RecordVersionView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordPerson {
+    pub role: String,
+    pub person_id: i64,
+    pub full_name: String,
+    pub personal_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordVersionView {
+    pub version: i32,
+    pub created_at: String,
+    pub created_by: i64,
+    pub reason: Option<String>,
+}
+
+/// Formats a register reference as printed on certificates.
+pub fn register_text(number: i32, book: &str, year: i32) -> String {
+    format!("Số: {number}, Quyển số: {book}/{year}")
+}
+
+fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> DomainError {
+    DomainError::new(ErrorKind::Unprocessable, code, message).with_field(field)
+}
+
+fn name(value: &str, field: &str) -> Result<VnText> {
+    let v = VnText::new(value);
+    let len = v.as_str().chars().count();
+    if len == 0 {
+        return Err(invalid(
+            "name_required",
+            field,
+            "Họ, chữ đệm và tên không được để trống.",
+        ));
+    }
+    if len > 100 {
+        return Err(invalid(
+            "name_too_long",
+            field,
+            "Họ, chữ đệm và tên dài quá 100 ký tự.",
+        ));
+    }
+    if v.as_str()
+        .chars()
+        .any(|c| !(c.is_alphabetic() || c == ' ' || c == '-' || c == '\''))
+    {
+        return Err(invalid(
+            "name_invalid_characters",
+            field,
+            format!(
+                "Họ tên \u{201c}{}\u{201d} chỉ được gồm chữ cái (có dấu), khoảng trắng, dấu gạch nối và dấu nháy (Bộ luật Dân sự 2015, Điều 26).",
+                v.as_str()
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+fn date(value: &str, field: &str) -> Result<Date> {
+    let d = parse_date(value).map_err(|e| DomainError::unprocessable(&e).with_field(field))?;
+    if d > vn_today() {
+        return Err(invalid(
+            "date_in_future",
+            field,
+            format!("Ngày {} ở tương lai.", format_vn(d)),
+        ));
+    }
+    Ok(d)
+}
+
+fn unit_on(code: &str, on: Date, field: &str) -> Result<String> {
+    let code = code.trim();
+    match refdata::unit_on(code, on) {
+        Some(u) if u.level == refdata::AdminLevel::Commune => Ok(u.code.clone()),
+        Some(u) => Err(invalid(
+            "admin_unit_not_commune",
+            field,
+            format!(
+                "{} không phải đơn vị cấp xã; hãy chọn xã, phường hoặc đặc khu.",
+                u.full_name
+            ),
+        )),
+        None => Err(invalid(
+            "admin_unit_unknown",
+            field,
+            format!(
+                "Không có xã, phường mã \u{201c}{code}\u{201d} có hiệu lực ngày {}.",
+                format_vn(on)
+            ),
+        )),
+    }
+}
+
+fn ethnicity(code: &str, field: &str) -> Result<()> {
+    refdata::ethnic_group(code.trim())
+        .map(|_| ())
+        .ok_or_else(|| {
+            invalid(
+                "ethnicity_unknown",
+                field,
+                format!(
+                    "Mã dân tộc \u{201c}{}\u{201d} không có trong danh mục 54 dân tộc.",
+                    code.trim()
+                ),
+            )
+        })
+}
+
+fn nationality(code: &str, field: &str) -> Result<String> {
+    refdata::country(code.trim())
+        .map(|c| c.alpha2.clone())
+        .ok_or_else(|| {
+            invalid(
+                "nationality_unknown",
+                field,
+                format!(
+                    "Mã quốc tịch \u{201c}{}\u{201d} không có trong danh mục quốc gia.",
+                    code.trim()
+                ),
+            )
+        })
+}
+
+struct CheckedParent {
+    person: NewPerson,
+    residence_code: String,
+}
+
+fn parent(p: &ParentInput, role: &str, expected: Sex, today: Date) -> Result<CheckedParent> {
+    let f = |s: &str| format!("{role}.{s}");
+    let full_name = name(&p.full_name, &f("full_name"))?;
+    let dob = match p
+        .date_of_birth
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(d) => Some(date(d, &f("date_of_birth"))?),
+        None => None,
+    };
+    let personal_id = match p
+        .personal_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(raw) => {
+            let id = PersonalId::parse(raw)
+                .map_err(|e| DomainError::unprocessable(&e).with_field(f("personal_id")))?;
+            if let Some(dob) = dob {
+                id.check(expected, dob)
+                    .map_err(|e| DomainError::unprocessable(&e).with_field(f("personal_id")))?;
+            }
+            Some(id.as_str().to_string())
+        }
+        None => None,
+    };
+    ethnicity(&p.ethnicity_code, &f("ethnicity_code"))?;
+    let nat = nationality(&p.nationality_code, &f("nationality_code"))?;
+    let residence_code = unit_on(
+        &p.residence.admin_unit_code,
+        today,
+        &f("residence.admin_unit_code"),
+    )?;
+    Ok(CheckedParent {
+        person: NewPerson {
+            personal_id,
+            name_folded: fold(full_name.as_str()),
+            full_name: full_name.as_str().to_string(),
+            sex: Some(expected.as_str().to_string()),
+            date_of_birth: dob,
+            birth_year: dob.map(|d| d.year()),
+            ethnicity_code: Some(p.ethnicity_code.trim().to_string()),
+            nationality_code: Some(nat),
+        },
+        residence_code,
+    })
+}
+
+/// Scores an existing birth against a declaration (0–100): the child's folded name and date of
+/// birth already agree (that is how candidates are found); sex, the mother's and the father's
+/// names and the place of birth add to it.
+fn score_candidate(
+    c: &tuphap_store::civil::BirthCandidateRow,
+    sex: Sex,
+    mother: &str,
+    father: Option<&str>,
+    place: &str,
+) -> DuplicateCandidate {
+    let mut score = 50u8;
+    let mut matched = vec!["full_name".to_string(), "date_of_birth".to_string()];
+    if c.child_sex.as_deref() == Some(sex.as_str()) {
+        score += 10;
+        matched.push("sex".into());
+    }
+    if c.mother_name_folded.as_deref() == Some(mother) {
+        score += 25;
+        matched.push("mother".into());
+    }
+    if father.is_some() && c.father_name_folded.as_deref() == father {
+        score += 10;
+        matched.push("father".into());
+    }
+    if c.unit_code.as_deref() == Some(place) {
+        score += 5;
+        matched.push("place".into());
+    }
+    let score = score.min(100);
+    DuplicateCandidate {
+        record_id: c.record_id,
+        status: c.status.clone(),
+        score,
+        probable: score >= PROBABLE_DUPLICATE,
+        matched,
+    }
+}
+
+impl App {
+    /// Declares a birth at the actor's office (officer or signer of a commune).
+    pub async fn declare_birth(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        d: BirthDeclaration,
+    ) -> Result<Declared> {
+        actor.require(
+            matches!(actor.role, Role::Officer | Role::Signer)
+                && actor.office.kind == OfficeKind::Commune,
+            "đăng ký khai sinh (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
+        )?;
+        let today = vn_today();
+        let child_name = name(&d.child.full_name, "child.full_name")?;
+        let sex = Sex::parse(&d.child.sex)
+            .map_err(|e| DomainError::unprocessable(&e).with_field("child.sex"))?;
+        let dob = date(&d.child.date_of_birth, "child.date_of_birth")?;
+        let place = unit_on(
+            &d.child.place_of_birth.admin_unit_code,
+            dob,
+            "child.place_of_birth.admin_unit_code",
+        )?;
+        ethnicity(&d.child.ethnicity_code, "child.ethnicity_code")?;
+        let child_nat = nationality(&d.child.nationality_code, "child.nationality_code")?;
+        let mother = parent(&d.mother, "mother", Sex::Female, today)?;
+        let father = match &d.father {
+            Some(f) => Some(parent(f, "father", Sex::Male, today)?),
+            None => None,
+        };
+        name(&d.declarant.full_name, "declarant.full_name")?;
+        if d.declarant.relationship.trim().is_empty() {
+            return Err(invalid(
+                "declarant_relationship_required",
+                "declarant.relationship",
+                "Cần ghi quan hệ của người đi khai với trẻ (mẹ, cha, ông, bà…).",
+            ));
+        }
+        if let Some(m) = mother.person.date_of_birth
+            && m >= dob
+        {
+            return Err(invalid(
+                "mother_born_after_child",
+                "mother.date_of_birth",
+                "Ngày sinh của mẹ phải trước ngày sinh của con.",
+            ));
+        }
+        // Competence (Luật Hộ tịch 2014, Điều 13; NĐ 120/2025 from 01/07/2025): the People's
+        // Committee of the commune where the father or the mother resides.
+        let scope = &actor.office.scope;
+        let competent = scope.covers(&mother.residence_code, today)
+            || father
+                .as_ref()
+                .is_some_and(|f| scope.covers(&f.residence_code, today));
+        if !competent {
+            return Err(DomainError::new(
+                ErrorKind::Forbidden,
+                "civil_office_not_competent",
+                format!(
+                    "{} không có thẩm quyền: đăng ký khai sinh tại UBND cấp xã nơi cư trú của cha hoặc mẹ (Luật Hộ tịch 2014, Điều 13).",
+                    actor.office.name
+                ),
+            ));
+        }
+        let late = (today - dob).whole_days() > BIRTH_DEADLINE_DAYS;
+        let child_folded = fold(child_name.as_str());
+        let candidates = self
+            .store
+            .birth_candidates(&child_folded, dob, None)
+            .await?;
+        let duplicates: Vec<DuplicateCandidate> = candidates
+            .iter()
+            .map(|c| {
+                score_candidate(
+                    c,
+                    sex,
+                    &mother.person.name_folded,
+                    father.as_ref().map(|f| f.person.name_folded.as_str()),
+                    &place,
+                )
+            })
+            .collect();
+        let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
+
+        let mut tx = self.store.begin().await?;
+        let (mother_id, _) = tx.person_find_or_create(&mother.person).await?;
+        let father_id = match &father {
+            Some(f) => Some(tx.person_find_or_create(&f.person).await?.0),
+            None => None,
+        };
+        let child_id = tx
+            .person_insert(&NewPerson {
+                personal_id: None,
+                full_name: child_name.as_str().to_string(),
+                name_folded: child_folded.clone(),
+                sex: Some(sex.as_str().to_string()),
+                date_of_birth: Some(dob),
+                birth_year: Some(dob.year()),
+                ethnicity_code: Some(d.child.ethnicity_code.trim().to_string()),
+                nationality_code: Some(child_nat),
+            })
+            .await?;
+        let mut persons = vec![
+            ("child".to_string(), child_id),
+            ("mother".to_string(), mother_id),
+        ];
+        if let Some(f) = father_id {
+            persons.push(("father".to_string(), f));
+        }
+        let id = tx
+            .record_insert(&NewRecord {
+                kind: "birth".into(),
+                office_id: actor.office.id,
+                unit_code: Some(place.clone()),
+                event_date: dob,
+                subject_person_id: child_id,
+                subject_name_folded: child_folded,
+                late,
+                declared_by: actor.user_id,
+                data,
+                persons,
+            })
+            .await?;
+        let mut audit = actor.audit(meta, "civil.birth.declare");
+        audit.target_type = Some("civil_record".into());
+        audit.target_id = Some(id.to_string());
+        audit.details = Some(serde_json::json!({
+            "late": late,
+            "duplicates": duplicates.iter().map(|c| (c.record_id, c.score)).collect::<Vec<_>>(),
+        }));
+        tx.commit_with(
+            &[audit],
+            &[NewChange {
+                entity: "birth".into(),
+                entity_id: id.to_string(),
+                action: "declared".into(),
+                actor_user_id: Some(actor.user_id),
+                payload: serde_json::json!({"office": actor.office.code, "late": late}),
+            }],
+        )
+        .await?;
+        Ok(Declared {
+            id,
+            status: "declared".into(),
+            late,
+            duplicates,
+        })
+    }
+
+    /// Loads a record for a workflow step by a user of the registering office.
+    async fn own_record(
+        &self,
+        tx: &mut tuphap_store::Tx,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<RecordRow> {
+        let Some(r) = tx.record_for_update(id).await? else {
+            return Err(record_not_found(id));
+        };
+        if r.office_id != actor.office.id {
+            return Err(DomainError::forbidden(format!(
+                "Hồ sơ số {id} thuộc cơ quan khác; chỉ cơ quan đã tiếp nhận mới xử lý được."
+            )));
+        }
+        Ok(r)
+    }
+
+    /// Registers a declared record (signers of the registering office): allocates the register
+    /// number of the office's book of that kind and year. A probable duplicate must be
+    /// overridden with a reason (audited).
+    pub async fn register_record(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        id: i64,
+        duplicate_override_reason: Option<String>,
+    ) -> Result<Registered> {
+        actor.require(
+            actor.role == Role::Signer,
+            "ký đăng ký hộ tịch (chỉ người ký)",
+        )?;
+        let override_reason = duplicate_override_reason
+            .map(|r| VnText::new(&r).as_str().to_string())
+            .filter(|r| !r.is_empty());
+        // Duplicates are checked before the transaction (read-only), then the state is
+        // re-checked under the lock.
+        let Some(pre) = self.store.record_by_id(id).await? else {
+            return Err(record_not_found(id));
+        };
+        let mut probable = Vec::new();
+        if pre.kind == "birth"
+            && let Some(child) = self.store.person_by_id(pre.subject_person_id).await?
+            && let Some(dob) = child.date_of_birth
+        {
+            let persons = self.store.record_persons(id).await?;
+            let folded_of = |role: &str| {
+                persons
+                    .iter()
+                    .find(|p| p.role == role)
+                    .map(|p| fold(&p.full_name))
+            };
+            let mother = folded_of("mother").unwrap_or_default();
+            let father = folded_of("father");
+            let sex = child
+                .sex
+                .as_deref()
+                .and_then(|s| Sex::parse(s).ok())
+                .unwrap_or(Sex::Female);
+            for c in self
+                .store
+                .birth_candidates(&child.name_folded, dob, Some(id))
+                .await?
+            {
+                let s = score_candidate(
+                    &c,
+                    sex,
+                    &mother,
+                    father.as_deref(),
+                    pre.unit_code.as_deref().unwrap_or_default(),
+                );
+                if s.probable {
+                    probable.push(s);
+                }
+            }
+        }
+        if !probable.is_empty() && override_reason.is_none() {
+            let ids: Vec<String> = probable.iter().map(|p| p.record_id.to_string()).collect();
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                "duplicate_override_required",
+                format!(
+                    "Có hồ sơ nhiều khả năng trùng (số {}). Hãy đối chiếu; nếu vẫn đăng ký, ghi lý do vào duplicate_override_reason.",
+                    ids.join(", ")
+                ),
+            ));
+        }
+        let today = vn_today();
+        let year = today.year();
+        let mut tx = self.store.begin().await?;
+        let r = self.own_record(&mut tx, actor, id).await?;
+        if r.status != "declared" {
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                "civil_record_not_declared",
+                format!(
+                    "Hồ sơ số {id} đang ở trạng thái {}, không thể đăng ký.",
+                    status_label(&r.status)
+                ),
+            ));
+        }
+        if r.event_date > today {
+            return Err(invalid(
+                "registration_before_event",
+                "event_date",
+                "Ngày đăng ký không được trước ngày xảy ra sự kiện.",
+            ));
+        }
+        let number = tx.next_register_number(r.office_id, &r.kind, year).await?;
+        tx.record_set_registered(
+            id,
+            actor.user_id,
+            today,
+            DEFAULT_BOOK,
+            year,
+            number,
+            if probable.is_empty() {
+                None
+            } else {
+                override_reason.as_deref()
+            },
+        )
+        .await?;
+        let text = register_text(number, DEFAULT_BOOK, year);
+        let mut audit = vec![{
+            let mut e = actor.audit(meta, "civil.register");
+            e.target_type = Some("civil_record".into());
+            e.target_id = Some(id.to_string());
+            e.details = Some(serde_json::json!({"register": text}));
+            e
+        }];
+        if !probable.is_empty() {
+            let mut e = actor.audit(meta, "civil.duplicate_override");
+            e.target_type = Some("civil_record".into());
+            e.target_id = Some(id.to_string());
+            e.reason = override_reason.clone();
+            e.details = Some(serde_json::json!({
+                "candidates": probable.iter().map(|p| (p.record_id, p.score)).collect::<Vec<_>>()
+            }));
+            audit.push(e);
+        }
+        tx.commit_with(
+            &audit,
+            &[NewChange {
+                entity: r.kind.clone(),
+                entity_id: id.to_string(),
+                action: "registered".into(),
+                actor_user_id: Some(actor.user_id),
+                payload: serde_json::json!({
+                    "office": actor.office.code, "number": number, "book": DEFAULT_BOOK, "year": year
+                }),
+            }],
+        )
+        .await?;
+        Ok(Registered {
+            id,
+            register_number: number,
+            book: DEFAULT_BOOK.into(),
+            year,
+            register_text: text,
+            registered_at: today.to_string(),
+        })
+    }
+
+    /// Returns a declared record to the officer (for completion) or rejects it, with a reason.
+    pub async fn decide_record(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        id: i64,
+        reject: bool,
+        reason: &str,
+    ) -> Result<()> {
+        actor.require(
+            matches!(actor.role, Role::Signer | Role::Officer),
+            "trả lại hoặc từ chối hồ sơ",
+        )?;
+        let reason = VnText::new(reason);
+        if reason.as_str().is_empty() {
+            return Err(invalid(
+                "reason_required",
+                "reason",
+                "Cần ghi lý do trả lại hoặc từ chối.",
+            ));
+        }
+        let mut tx = self.store.begin().await?;
+        let r = self.own_record(&mut tx, actor, id).await?;
+        if r.status != "declared" {
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                "civil_record_not_declared",
+                format!(
+                    "Hồ sơ số {id} đang ở trạng thái {}.",
+                    status_label(&r.status)
+                ),
+            ));
+        }
+        let status = if reject { "rejected" } else { "returned" };
+        tx.record_set_status(id, status, Some(reason.as_str()))
+            .await?;
+        let mut e = actor.audit(
+            meta,
+            if reject {
+                "civil.reject"
+            } else {
+                "civil.return"
+            },
+        );
+        e.target_type = Some("civil_record".into());
+        e.target_id = Some(id.to_string());
+        e.reason = Some(reason.as_str().to_string());
+        tx.commit_with(
+            &[e],
+            &[NewChange {
+                entity: r.kind,
+                entity_id: id.to_string(),
+                action: status.into(),
+                actor_user_id: Some(actor.user_id),
+                payload: serde_json::json!({"reason": reason.as_str()}),
+            }],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A record with its persons and history, for a user whose jurisdiction covers it. The read
+    /// is audited; a refused attempt is audited as denied.
+    pub async fn get_record(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        id: i64,
+    ) -> Result<RecordView> {
+        let Some(r) = self.store.record_by_id(id).await? else {
+            return Err(record_not_found(id));
+        };
+        let office = self
+            .store
+            .office_by_id(r.office_id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        let in_scope = actor.office.id == r.office_id
+            || office.unit_code.as_deref().is_some_and(|u| {
+                actor.office.kind != OfficeKind::Commune && actor.office.scope.covers(u, vn_today())
+            });
+        let mut e = actor.audit(meta, "civil.record.read");
+        e.target_type = Some("civil_record".into());
+        e.target_id = Some(id.to_string());
+        if !in_scope {
+            e.outcome = Some(Outcome::Denied);
+            e.reason = Some("outside_jurisdiction".into());
+            self.store.audit(&[e]).await?;
+            return Err(DomainError::forbidden(format!(
+                "Hồ sơ số {id} thuộc {}, ngoài phạm vi thẩm quyền của {}.",
+                office.name, actor.office.name
+            )));
+        }
+        self.store.audit(&[e]).await?;
+        let versions = self.store.record_versions(id).await?;
+        let current = versions
+            .iter()
+            .find(|v| v.version == r.current_version)
+            .ok_or_else(DomainError::internal)?;
+        let data = serde_json::from_str(&current.data).map_err(|_| DomainError::internal())?;
+        let persons = self
+            .store
+            .record_persons(id)
+            .await?
+            .into_iter()
+            .map(|p| RecordPerson {
+                role: p.role,
+                person_id: p.person_id,
+                full_name: p.full_name,
+                personal_id: p.personal_id,
+            })
+            .collect();
+        Ok(RecordView {
+            id: r.id,
+            kind: r.kind,
+            status: r.status,
+            office_code: office.code,
+            office_name: office.name,
+            event_date: r.event_date.to_string(),
+            late: r.late,
+            register_text: match (
+                r.register_number,
+                r.register_book.as_deref(),
+                r.register_year,
+            ) {
+                (Some(n), Some(b), Some(y)) => Some(register_text(n, b, y)),
+                _ => None,
+            },
+            registered_on: r.registered_on.map(|d| d.to_string()),
+            status_reason: r.status_reason,
+            duplicate_override_reason: r.duplicate_override_reason,
+            version: r.current_version,
+            data,
+            persons,
+            history: versions
+                .iter()
+                .map(|v| RecordVersionView {
+                    version: v.version,
+                    created_at: v
+                        .created_at
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default(),
+                    created_by: v.created_by,
+                    reason: v.reason.clone(),
+                })
+                .collect(),
+        })
+    }
+
+    /// The actor's office's records in `status` (work queues: declared = to check/sign,
+    /// returned, registered = to print).
+    pub async fn record_queue(
+        &self,
+        actor: &Actor,
+        status: &str,
+        after_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<RecordRow>> {
+        if !matches!(
+            status,
+            "declared" | "returned" | "rejected" | "registered" | "certificate_issued"
+        ) {
+            return Err(DomainError::new(
+                ErrorKind::BadRequest,
+                "civil_status_invalid",
+                format!("Trạng thái \u{201c}{status}\u{201d} không hợp lệ."),
+            )
+            .with_field("status"));
+        }
+        Ok(self
+            .store
+            .records_queue(actor.office.id, status, after_id, limit)
+            .await?)
+    }
+}
+
+fn record_not_found(id: i64) -> DomainError {
+    DomainError::not_found(
+        "civil_record_not_found",
+        format!("Không có hồ sơ hộ tịch số {id}."),
+    )
+}
+
+/// Vietnamese label of a record status.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "declared" => "chờ ký",
+        "returned" => "đã trả lại",
+        "rejected" => "đã từ chối",
+        "registered" => "đã đăng ký",
+        "certificate_issued" => "đã cấp giấy",
+        _ => "không rõ",
+    }
+}

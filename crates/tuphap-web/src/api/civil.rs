@@ -1,0 +1,224 @@
+//! Civil-status registry API: declare, register, return/reject, read, work queues.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tuphap_domain::civil::{BirthDeclaration, Declared, RecordView, Registered, register_text};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiActor, ApiJson, ApiJsonOpt, ApiPath, ApiQuery, Meta};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(declare_birth))
+        .routes(routes!(register))
+        .routes(routes!(return_record))
+        .routes(routes!(reject_record))
+        .routes(routes!(get_record))
+        .routes(routes!(queue))
+}
+
+/// Declare a birth at the caller's office (officer or signer of a commune).
+///
+/// The office must be competent: the commune where the mother or the father resides (Luật Hộ
+/// tịch 2014, Điều 13). A birth declared more than 60 days after it happened is flagged `late`.
+/// Candidate duplicates (same folded name and date of birth) are returned with scores.
+#[utoipa::path(
+    post, path = "/api/v1/civil/births", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = BirthDeclaration, example = json!({
+        "child": {"full_name": "Nguyễn Thị Hương", "sex": "female", "date_of_birth": "2026-11-20",
+                  "place_of_birth": {"admin_unit_code": "00004", "detail": "Bệnh viện Phụ sản Hà Nội"},
+                  "ethnicity_code": "01", "nationality_code": "VN"},
+        "mother": {"full_name": "Trần Thị Mai", "date_of_birth": "1995-03-14", "personal_id": "001195012345",
+                   "ethnicity_code": "01", "nationality_code": "VN",
+                   "residence": {"admin_unit_code": "00004", "detail": "12 phố Quán Thánh"}},
+        "father": {"full_name": "Nguyễn Văn Nam", "date_of_birth": "1993-07-02",
+                   "ethnicity_code": "01", "nationality_code": "VN",
+                   "residence": {"admin_unit_code": "00004", "detail": "12 phố Quán Thánh"}},
+        "declarant": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+    })),
+    responses(
+        (status = 201, description = "Đã tiếp nhận", body = Declared),
+        (status = 401, body = ErrorBody), (status = 403, description = "Không có thẩm quyền", body = ErrorBody),
+        (status = 422, description = "Dữ liệu không hợp lệ (mã lỗi và trường)", body = ErrorBody),
+    )
+)]
+async fn declare_birth(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(d): ApiJson<BirthDeclaration>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_birth(&actor, &meta, d).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Required when a probable duplicate exists: why this is a different event.
+    pub duplicate_override_reason: Option<String>,
+}
+
+/// Register a declared record (signers of the registering office): allocates "Số: N, Quyển
+/// số: K/YYYY" in the office's book of that kind and year, gapless.
+#[utoipa::path(
+    post, path = "/api/v1/civil/records/{id}/register", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body(content = Option<RegisterRequest>, example = json!({})),
+    responses(
+        (status = 200, body = Registered, example = json!({"id": 1, "register_number": 1, "book": "01", "year": 2026, "register_text": "Số: 1, Quyển số: 01/2026", "registered_at": "2026-11-27"})),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Không ở trạng thái chờ ký, hoặc cần lý do vượt qua hồ sơ trùng (`duplicate_override_required`)", body = ErrorBody),
+    )
+)]
+async fn register(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJsonOpt(body): ApiJsonOpt<RegisterRequest>,
+) -> Result<Json<Registered>, ApiError> {
+    let req = body.unwrap_or_default();
+    let r = state
+        .app
+        .register_record(&actor, &meta, id, req.duplicate_override_reason)
+        .await?;
+    Ok(Json(r))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    #[schema(example = "Thiếu giấy chứng sinh")]
+    pub reason: String,
+}
+
+/// Return a declared record to the officer with a reason.
+#[utoipa::path(
+    post, path = "/api/v1/civil/records/{id}/return", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+async fn return_record(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .decide_record(&actor, &meta, id, false, &req.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reject a declared record with a reason (final).
+#[utoipa::path(
+    post, path = "/api/v1/civil/records/{id}/reject", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body = ReasonRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+async fn reject_record(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .decide_record(&actor, &meta, id, true, &req.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A record with its persons and version history (403 outside the caller's jurisdiction; the
+/// attempt is audited).
+#[utoipa::path(
+    get, path = "/api/v1/civil/records/{id}", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+async fn get_record(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<RecordView>, ApiError> {
+    Ok(Json(state.app.get_record(&actor, &meta, id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// declared (to sign), returned, rejected, registered (to print), certificate_issued.
+    #[param(example = "declared")]
+    pub status: String,
+    /// Continue after this record id.
+    pub after: Option<i64>,
+    /// 1–500, default 100.
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueItem {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub event_date: String,
+    pub late: bool,
+    pub register_text: Option<String>,
+    pub status_reason: Option<String>,
+}
+
+/// The caller's office's work queue for a status, oldest first.
+#[utoipa::path(
+    get, path = "/api/v1/civil/queue", tag = "civil",
+    security(("bearer" = [])),
+    params(QueueQuery),
+    responses((status = 200, body = Vec<QueueItem>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+async fn queue(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> Result<Json<Vec<QueueItem>>, ApiError> {
+    let rows = state
+        .app
+        .record_queue(&actor, &q.status, q.after, q.limit.unwrap_or(100))
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| QueueItem {
+                register_text: match (
+                    r.register_number,
+                    r.register_book.as_deref(),
+                    r.register_year,
+                ) {
+                    (Some(n), Some(b), Some(y)) => Some(register_text(n, b, y)),
+                    _ => None,
+                },
+                id: r.id,
+                kind: r.kind,
+                status: r.status,
+                event_date: r.event_date.to_string(),
+                late: r.late,
+                status_reason: r.status_reason,
+            })
+            .collect(),
+    ))
+}
