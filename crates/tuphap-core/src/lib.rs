@@ -2,6 +2,8 @@
 //! the embedded reference data. Errors carry a stable machine `code()` and a Vietnamese message.
 
 pub mod calendar;
+pub mod certificate;
+pub mod civil;
 pub mod dates;
 pub mod error;
 pub mod personal_id;

@@ -212,7 +212,111 @@ impl Store {
     }
 }
 
+/// A marriage of a person in the registry (registered, not ended: divorce and annulment are
+/// recorded by a later issue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MarriageLinkRow {
+    pub record_id: i64,
+    pub status: String,
+    pub spouse_id: i64,
+    pub register_book: Option<String>,
+    pub register_year: Option<i32>,
+    pub register_number: Option<i32>,
+}
+
+/// A parent link from a registered birth (role `mother` or `father`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ParentLinkRow {
+    pub child_id: i64,
+    pub parent_id: i64,
+    pub role: String,
+}
+
+impl Store {
+    /// Birth parents of `child_id` recorded in registered birth records.
+    pub async fn parents_of(&self, child_id: i64) -> Result<Vec<ParentLinkRow>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, ParentLinkRow>(
+            "SELECT lc.person_id AS child_id, lp.person_id AS parent_id, lp.role \
+             FROM civil_record_persons lc \
+             JOIN civil_records r ON r.id = lc.record_id AND r.kind = 'birth' \
+                  AND r.status IN ('registered', 'certificate_issued') \
+             JOIN civil_record_persons lp ON lp.record_id = r.id AND lp.role IN ('mother', 'father') \
+             WHERE lc.person_id = $1 AND lc.role = 'child'",
+        )
+        .bind(child_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// Marriages of `person_id` that are declared or registered (not returned or rejected), with
+    /// the spouse.
+    pub async fn marriages_of(&self, person_id: i64) -> Result<Vec<MarriageLinkRow>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, MarriageLinkRow>(
+            "SELECT r.id AS record_id, r.status, ls.person_id AS spouse_id, r.register_book, \
+                    r.register_year, r.register_number \
+             FROM civil_record_persons lp \
+             JOIN civil_records r ON r.id = lp.record_id AND r.kind = 'marriage' \
+                  AND r.status IN ('declared', 'registered', 'certificate_issued') \
+             JOIN civil_record_persons ls ON ls.record_id = r.id AND ls.role IN ('husband', 'wife') \
+                  AND ls.person_id <> lp.person_id \
+             WHERE lp.person_id = $1 AND lp.role IN ('husband', 'wife')",
+        )
+        .bind(person_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// Death records (declared or registered) of a person.
+    pub async fn deaths_of(&self, person_id: i64) -> Result<Vec<RecordRow>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM civil_records WHERE subject_person_id = $1 AND kind = 'death' \
+             AND status IN ('declared', 'registered', 'certificate_issued') ORDER BY id"
+        );
+        let r = with_pool!(self, p => sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(person_id).fetch_all(p).await)?;
+        Ok(r)
+    }
+}
+
 impl Tx {
+    /// Records that a person died (on registration of the death).
+    pub async fn person_set_death(
+        &mut self,
+        person_id: i64,
+        date_of_death: Date,
+        record_id: i64,
+    ) -> Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "UPDATE persons SET date_of_death = $1, death_record_id = $2 WHERE id = $3",
+        )
+        .bind(date_of_death)
+        .bind(record_id)
+        .bind(person_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records the personal ID of a person who had none (assigned by the population database).
+    pub async fn person_set_personal_id(
+        &mut self,
+        person_id: i64,
+        personal_id: &str,
+    ) -> Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "UPDATE persons SET personal_id = $1 WHERE id = $2 AND personal_id IS NULL",
+        )
+        .bind(personal_id)
+        .bind(person_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
     pub async fn person_by_personal_id(&mut self, personal_id: &str) -> Result<Option<PersonRow>> {
         let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE personal_id = $1");
         let r = with_tx!(self, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.as_str()))

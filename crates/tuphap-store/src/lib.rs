@@ -51,6 +51,7 @@ macro_rules! with_tx {
 pub mod audit;
 pub mod changelog;
 pub mod civil;
+pub mod idempotency;
 pub mod identity;
 pub mod reference;
 pub mod testing;

@@ -47,6 +47,10 @@ pub fn router(state: AppState) -> Router {
         .merge(middleware::ops_router())
         .route_layer(axum::middleware::from_fn(middleware::record_route))
         .fallback(error::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::idempotency,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

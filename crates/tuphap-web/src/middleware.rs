@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use crate::error::ApiError;
 use crate::state::AppState;
 
 tokio::task_local! {
@@ -227,4 +228,127 @@ fn resident_memory_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096)
+}
+
+/// `Idempotency-Key` on API writes (POST, PUT, PATCH, DELETE under `/api/`) by an authenticated
+/// user: the first request runs and its answer (2xx or 4xx) is stored under (user, key); a
+/// retry with the same key and the same request gets that answer again (header
+/// `idempotent-replayed: true`) and changes nothing; the same key with a different request is
+/// refused (422 `idempotency_key_reused`); a retry while the first is still running gets 409
+/// `idempotency_request_in_progress`. A 5xx answer is not stored, so a retry runs again.
+pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    use axum::http::Method;
+    use sha2::{Digest, Sha256};
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string);
+    let is_write = matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    let Some(key) = key.filter(|_| is_write && req.uri().path().starts_with("/api/")) else {
+        return next.run(req).await;
+    };
+    if key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return ApiError::new(
+            tuphap_domain::ErrorKind::BadRequest,
+            "idempotency_key_invalid",
+            "Idempotency-Key phải dài 1–255 ký tự ASCII in được.",
+        )
+        .into_response();
+    }
+    // The caller: keys are per user (a client that logs in again and retries is still the
+    // same caller). Unauthenticated requests pass through (the handler answers 401).
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_string())
+        .or_else(|| {
+            crate::extract::cookie(req.headers(), crate::extract::SESSION_COOKIE)
+                .map(str::to_string)
+        });
+    let actor = match token {
+        Some(t) => match state.app.authenticate(&t).await {
+            Ok(a) => a,
+            Err(e) => return ApiError(e).into_response(),
+        },
+        None => None,
+    };
+    let Some(actor) = actor else {
+        return next.run(req).await;
+    };
+    let scope = format!("user:{}", actor.user_id);
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::BODY_LIMIT).await else {
+        return crate::extract::body_too_large().into_response();
+    };
+    let mut h = Sha256::new();
+    h.update(parts.method.as_str().as_bytes());
+    h.update(b" ");
+    h.update(parts.uri.to_string().as_bytes());
+    h.update(b"\n");
+    h.update(&bytes);
+    let request_hash = hex::encode(h.finalize());
+    let store = &state.app.store;
+    match store.idempotency_claim(&scope, &key, &request_hash).await {
+        Err(e) => ApiError(tuphap_domain::DomainError::from(e)).into_response(),
+        Ok(Some(row)) if row.request_hash != request_hash => ApiError::new(
+            tuphap_domain::ErrorKind::Unprocessable,
+            "idempotency_key_reused",
+            "Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới cho yêu cầu mới.",
+        )
+        .into_response(),
+        Ok(Some(row)) => match row.status.and_then(|s| StatusCode::from_u16(u16::try_from(s).ok()?).ok()) {
+            None => ApiError::new(
+                tuphap_domain::ErrorKind::Conflict,
+                "idempotency_request_in_progress",
+                "Yêu cầu đầu tiên với Idempotency-Key này đang được xử lý; hãy thử lại sau giây lát.",
+            )
+            .into_response(),
+            Some(status) => {
+                let mut resp = (status, row.body.unwrap_or_default()).into_response();
+                if let Some(ct) = row.content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
+                    resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+                }
+                resp.headers_mut().insert(
+                    HeaderName::from_static("idempotent-replayed"),
+                    HeaderValue::from_static("true"),
+                );
+                resp
+            }
+        },
+        Ok(None) => {
+            let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+            let resp = next.run(req).await;
+            let (rparts, rbody) = resp.into_parts();
+            let Ok(rbytes) = axum::body::to_bytes(rbody, 16 * 1024 * 1024).await else {
+                let _ = store.idempotency_release(&scope, &key).await;
+                return ApiError(tuphap_domain::DomainError::internal()).into_response();
+            };
+            let stored = if rparts.status.is_server_error() {
+                store.idempotency_release(&scope, &key).await
+            } else {
+                let ct = rparts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok());
+                store
+                    .idempotency_complete(&scope, &key, i32::from(rparts.status.as_u16()), ct, &rbytes)
+                    .await
+            };
+            if let Err(e) = stored {
+                tracing::error!(error = %e, "could not store the idempotent answer");
+            }
+            Response::from_parts(rparts, axum::body::Body::from(rbytes))
+        }
+    }
 }

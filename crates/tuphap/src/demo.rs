@@ -12,6 +12,8 @@ const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     ("quantri", "Quản trị hệ thống", "admin", "BTP"),
     ("canbo.badinh", "Nguyễn Thị Hương", "officer", "00004"),
     ("lanhdao.badinh", "Trần Văn Minh", "signer", "00004"),
+    ("canbo.hongha", "Vũ Thị Thu", "officer", "00097"),
+    ("lanhdao.hongha", "Đặng Quốc Huy", "signer", "00097"),
     ("sotuphap.hanoi", "Lê Thu Trang", "province", "01"),
     ("botuphap", "Phạm Quốc Bảo", "ministry", "BTP"),
     ("kiemtra", "Hoàng Anh Tuấn", "auditor", "BTP"),
@@ -96,6 +98,20 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<Vec<DemoLogin>> {
     }
     let text: String = known.iter().map(|(u, p)| format!("{u} {p}\n")).collect();
     write_private(&file, &text)?;
+    let records = crate::demo_records::seed(
+        app,
+        &known,
+        &[
+            ("00004", "canbo.badinh", "lanhdao.badinh"),
+            ("00097", "canbo.hongha", "lanhdao.hongha"),
+        ],
+    )
+    .await?;
+    if records > 0 {
+        println!(
+            "Đã tạo {records} hồ sơ hộ tịch mẫu (khai sinh, kết hôn, khai tử) tại Phường Ba Đình và Phường Hồng Hà."
+        );
+    }
     Ok(out)
 }
 

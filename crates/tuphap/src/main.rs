@@ -1,6 +1,7 @@
 //! `tuphap`: the one binary of the platform. Run `tuphap --help`.
 
 mod demo;
+mod demo_records;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;

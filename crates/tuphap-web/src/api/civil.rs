@@ -4,7 +4,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tuphap_domain::civil::{BirthDeclaration, Declared, RecordView, Registered, register_text};
+use tuphap_domain::civil::{
+    BirthDeclaration, DeathDeclaration, Declared, MarriageDeclaration, RecordView, Registered,
+    register_text,
+};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,6 +19,8 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(declare_birth))
+        .routes(routes!(declare_death))
+        .routes(routes!(declare_marriage))
         .routes(routes!(register))
         .routes(routes!(return_record))
         .routes(routes!(reject_record))
@@ -56,6 +61,70 @@ async fn declare_birth(
     ApiJson(d): ApiJson<BirthDeclaration>,
 ) -> Result<(StatusCode, Json<Declared>), ApiError> {
     let r = state.app.declare_birth(&actor, &meta, d).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Declare a death at the caller's office (the commune of the last residence, or of the place of
+/// death when the residence is unknown). A person whose death is already declared or registered
+/// is refused (409 `death_already_registered`); more than 15 days after the death is `late`.
+#[utoipa::path(
+    post, path = "/api/v1/civil/deaths", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = DeathDeclaration, example = json!({
+        "deceased": {"personal_id": "001045000123", "full_name": "Lê Văn Bình", "sex": "male", "date_of_birth": "1945-05-19",
+                     "residence": {"admin_unit_code": "00004", "detail": "5 phố Phan Đình Phùng"}},
+        "date_of_death": "2026-11-20",
+        "place_of_death": {"admin_unit_code": "00004", "detail": "Tại nhà"},
+        "cause": "Bệnh già",
+        "declarant": {"full_name": "Lê Thị Lan", "relationship": "con"}
+    })),
+    responses(
+        (status = 201, body = Declared),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "Đã đăng ký khai tử (`death_already_registered`)", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+async fn declare_death(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(d): ApiJson<DeathDeclaration>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_death(&actor, &meta, d).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Declare a marriage at the caller's office (the commune where either party resides).
+///
+/// Refused with a code when the registry shows: a husband under 20 or a wife under 18 full years
+/// (`marriage_husband_under_age`, `marriage_wife_under_age`, 422), a party already married
+/// (`marriage_already_married`, 409) or deceased (`marriage_partner_deceased`, 409), or a
+/// prohibited relationship (`marriage_direct_line`, `marriage_siblings`, …, 422). The rules are
+/// checked again when the marriage is registered.
+#[utoipa::path(
+    post, path = "/api/v1/civil/marriages", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = MarriageDeclaration, example = json!({
+        "husband": {"full_name": "Nguyễn Văn Nam", "date_of_birth": "1993-07-02", "personal_id": "001093012345",
+                    "ethnicity_code": "01", "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+        "wife": {"full_name": "Trần Thị Mai", "date_of_birth": "1995-03-14", "personal_id": "001195012345",
+                 "ethnicity_code": "01", "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}}
+    })),
+    responses(
+        (status = 201, body = Declared),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "Một bên đang có vợ/chồng hoặc đã chết", body = ErrorBody),
+        (status = 422, description = "Chưa đủ tuổi, quan hệ cấm kết hôn, dữ liệu sai", body = ErrorBody),
+    )
+)]
+async fn declare_marriage(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(d): ApiJson<MarriageDeclaration>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_marriage(&actor, &meta, d).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 

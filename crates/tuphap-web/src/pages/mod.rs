@@ -7,6 +7,7 @@
 mod audit;
 mod auth;
 mod calendar;
+mod civil;
 mod reference;
 mod tools;
 mod users;
@@ -41,6 +42,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/audit", get(audit::page))
         .route("/users", get(users::page).post(users::create))
+        .route("/civil", get(civil::queue))
+        .route("/civil/births/new", get(civil::new_birth))
+        .route("/civil/births", post(civil::declare_birth))
+        .route("/civil/records/{id}", get(civil::record))
+        .route("/civil/records/{id}/register", post(civil::register))
+        .route("/civil/records/{id}/return", post(civil::return_record))
+        .route("/civil/records/{id}/reject", post(civil::reject_record))
 }
 
 /// A navigation entry.
@@ -75,6 +83,14 @@ impl Layout {
             ("/tools/personal-id", "Số định danh"),
             ("/calendar", "Lịch làm việc"),
         ];
+        if actor.office.kind == tuphap_domain::identity::OfficeKind::Commune
+            || matches!(
+                actor.role,
+                tuphap_core::role::Role::Province | tuphap_core::role::Role::Ministry
+            )
+        {
+            nav.insert(1, ("/civil", "Hộ tịch"));
+        }
         if actor.role.can_read_audit() {
             nav.push(("/audit", "Nhật ký kiểm tra"));
         }

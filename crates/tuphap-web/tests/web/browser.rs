@@ -15,12 +15,12 @@ use serde_json::{Value, json};
 
 use crate::support::{PASSWORD, spawn_app};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The W3C name of an element reference in JSON.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-fn browser_required() -> bool {
+pub(crate) fn browser_required() -> bool {
     std::env::var("TUPHAP_REQUIRE_BROWSER").is_ok_and(|v| v == "1" || v == "true")
 }
 
@@ -62,7 +62,7 @@ fn base64_decode(s: &str) -> Vec<u8> {
 
 /// chromedriver and its browser session; both are ended when this is dropped, also when a
 /// test assertion fails half-way.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     session: Option<String>,
@@ -92,7 +92,7 @@ impl Drop for Driver {
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub(crate) async fn start() -> Driver {
         let port = tuphap_testkit::free_port();
         // Vietnamese locale for the browser (date inputs show dd/mm/yyyy when Chromium's
         // Vietnamese locale files are installed; Debian's `chromium` has only en-US).
@@ -196,7 +196,7 @@ impl Driver {
             .await
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({"url": url}))).await;
     }
 
@@ -214,7 +214,7 @@ impl Driver {
             .to_string()
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         self.cmd("POST", &format!("/element/{el}/clear"), None)
             .await;
@@ -226,13 +226,13 @@ impl Driver {
         .await;
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.cmd("POST", &format!("/element/{el}/click"), None)
             .await;
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         let el = self.find(css).await;
         self.cmd("GET", &format!("/element/{el}/text"), None)
             .await
@@ -257,7 +257,7 @@ impl Driver {
             .to_string()
     }
 
-    async fn js(&self, script: &str) -> Value {
+    pub(crate) async fn js(&self, script: &str) -> Value {
         self.cmd(
             "POST",
             "/execute/sync",
@@ -267,7 +267,7 @@ impl Driver {
     }
 
     /// Polls `script` until it returns true.
-    async fn wait_for(&self, what: &str, script: &str) {
+    pub(crate) async fn wait_for(&self, what: &str, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if self.js(script).await == true {
@@ -279,7 +279,7 @@ impl Driver {
     }
 
     /// Waits for the page to be loaded and htmx to be idle.
-    async fn settle(&self) {
+    pub(crate) async fn settle(&self) {
         self.wait_for(
             "page load",
             "return document.readyState === 'complete' && !document.querySelector('.htmx-request');",
@@ -288,7 +288,7 @@ impl Driver {
     }
 
     /// Saves a screenshot of the viewport to `target/screenshots/<name>.png`.
-    async fn screenshot(&self, name: &str) -> PathBuf {
+    pub(crate) async fn screenshot(&self, name: &str) -> PathBuf {
         let b64 = self.cmd("GET", "/screenshot", None).await;
         let png = base64_decode(b64.as_str().unwrap());
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
@@ -301,7 +301,7 @@ impl Driver {
     }
 
     /// Scrolls `css` to the top of the viewport, then saves a screenshot.
-    async fn screenshot_at(&self, name: &str, css: &str) -> PathBuf {
+    pub(crate) async fn screenshot_at(&self, name: &str, css: &str) -> PathBuf {
         self.js(&format!(
             "document.querySelector({css:?}).scrollIntoView({{block: 'start'}}); return true;"
         ))
@@ -310,7 +310,7 @@ impl Driver {
     }
 
     /// Asserts the page is no wider than the phone's viewport.
-    async fn assert_no_horizontal_overflow(&self, page: &str) {
+    pub(crate) async fn assert_no_horizontal_overflow(&self, page: &str) {
         let v = self
             .js("return [document.documentElement.scrollWidth, window.innerWidth];")
             .await;
@@ -322,7 +322,7 @@ impl Driver {
     }
 
     /// Browser console messages since the last call (chromedriver's legacy log endpoint).
-    async fn console(&self) -> Vec<String> {
+    pub(crate) async fn console(&self) -> Vec<String> {
         let id = self.session.clone().unwrap_or_default();
         let r = self
             .http

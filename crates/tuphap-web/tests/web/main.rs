@@ -9,5 +9,7 @@ mod api_auth;
 mod api_civil;
 mod api_reference;
 mod browser;
+mod browser_civil;
 mod edge;
 mod pages;
+mod pages_civil;

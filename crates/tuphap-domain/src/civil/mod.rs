@@ -5,10 +5,19 @@
 //! change-log row. Records are never overwritten: the declaration is version 1 of the record's
 //! content; corrections add versions.
 
+mod death;
+mod marriage;
+
+pub use death::{DeathDeclaration, DeceasedInput};
+pub use marriage::{MarriageDeclaration, SpouseInput};
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
 
+use tuphap_core::civil::{
+    DuplicateKey, PROBABLE_DUPLICATE, PersonName, check_birth_registration, duplicate_score,
+};
 use tuphap_core::dates::{format_vn, parse_date, vn_today};
 use tuphap_core::personal_id::{PersonalId, Sex};
 use tuphap_core::reference as refdata;
@@ -21,14 +30,10 @@ use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
 
-/// Days after the birth within which registration is on time (Luật Hộ tịch 2014, Điều 15.1).
-pub const BIRTH_DEADLINE_DAYS: i64 = 60;
 /// Register book number used for every book of a year ([?] the numbering rules of TT 04/2020
 /// were not available: one book per event kind, office and year, book "01"; a full book
 /// continues the same number sequence).
 pub const DEFAULT_BOOK: &str = "01";
-/// Score from which a candidate is a probable duplicate: registering then needs an override.
-pub const PROBABLE_DUPLICATE: u8 = 85;
 
 /// A place: an administrative unit (code valid on the event's date) and the detail.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -186,37 +191,11 @@ fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> Domai
     DomainError::new(ErrorKind::Unprocessable, code, message).with_field(field)
 }
 
+/// A person's name (Bộ luật Dân sự 2015, Điều 26), NFC, validated by `tuphap_core::civil`.
 fn name(value: &str, field: &str) -> Result<VnText> {
-    let v = VnText::new(value);
-    let len = v.as_str().chars().count();
-    if len == 0 {
-        return Err(invalid(
-            "name_required",
-            field,
-            "Họ, chữ đệm và tên không được để trống.",
-        ));
-    }
-    if len > 100 {
-        return Err(invalid(
-            "name_too_long",
-            field,
-            "Họ, chữ đệm và tên dài quá 100 ký tự.",
-        ));
-    }
-    if v.as_str()
-        .chars()
-        .any(|c| !(c.is_alphabetic() || c == ' ' || c == '-' || c == '\''))
-    {
-        return Err(invalid(
-            "name_invalid_characters",
-            field,
-            format!(
-                "Họ tên \u{201c}{}\u{201d} chỉ được gồm chữ cái (có dấu), khoảng trắng, dấu gạch nối và dấu nháy (Bộ luật Dân sự 2015, Điều 26).",
-                v.as_str()
-            ),
-        ));
-    }
-    Ok(v)
+    let n =
+        PersonName::parse(value).map_err(|e| DomainError::unprocessable(&e).with_field(field))?;
+    Ok(VnText::new(n.as_str()))
 }
 
 fn date(value: &str, field: &str) -> Result<Date> {
@@ -340,41 +319,38 @@ fn parent(p: &ParentInput, role: &str, expected: Sex, today: Date) -> Result<Che
     })
 }
 
-/// Scores an existing birth against a declaration (0–100): the child's folded name and date of
-/// birth already agree (that is how candidates are found); sex, the mother's and the father's
-/// names and the place of birth add to it.
+/// Scores an existing birth against a declaration with `tuphap_core::civil::duplicate_score`
+/// (weights and partial credits documented there). Candidates are the births whose child has
+/// the same folded name and date of birth (an index lookup); the score then weighs sex,
+/// parents' names and place of birth.
 fn score_candidate(
     c: &tuphap_store::civil::BirthCandidateRow,
-    sex: Sex,
-    mother: &str,
-    father: Option<&str>,
-    place: &str,
+    new: &DuplicateKey,
 ) -> DuplicateCandidate {
-    let mut score = 50u8;
-    let mut matched = vec!["full_name".to_string(), "date_of_birth".to_string()];
-    if c.child_sex.as_deref() == Some(sex.as_str()) {
-        score += 10;
-        matched.push("sex".into());
-    }
-    if c.mother_name_folded.as_deref() == Some(mother) {
-        score += 25;
-        matched.push("mother".into());
-    }
-    if father.is_some() && c.father_name_folded.as_deref() == father {
-        score += 10;
-        matched.push("father".into());
-    }
-    if c.unit_code.as_deref() == Some(place) {
-        score += 5;
-        matched.push("place".into());
-    }
-    let score = score.min(100);
+    let candidate = DuplicateKey {
+        full_name: c.child_name_folded.clone(),
+        date_of_birth: c.child_date_of_birth.unwrap_or(new.date_of_birth),
+        sex: c
+            .child_sex
+            .as_deref()
+            .and_then(|s| Sex::parse(s).ok())
+            .unwrap_or(new.sex),
+        mother_name: c.mother_name_folded.clone(),
+        father_name: c.father_name_folded.clone(),
+        place_of_birth_code: c.unit_code.clone(),
+    };
+    let s = duplicate_score(new, &candidate);
     DuplicateCandidate {
         record_id: c.record_id,
         status: c.status.clone(),
-        score,
-        probable: score >= PROBABLE_DUPLICATE,
-        matched,
+        score: s.score,
+        probable: s.score >= PROBABLE_DUPLICATE,
+        matched: s
+            .matched_fields()
+            .into_iter()
+            .filter_map(|f| serde_json::to_value(f).ok())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
     }
 }
 
@@ -442,23 +418,27 @@ impl App {
                 ),
             ));
         }
-        let late = (today - dob).whole_days() > BIRTH_DEADLINE_DAYS;
+        // Late after 60 days (Luật Hộ tịch 2014, Điều 15.1; counted as the Civil Code counts).
+        let calendar = self.working_calendar().await?;
+        let timeliness = check_birth_registration(dob, today, today, &calendar)
+            .map_err(|e| DomainError::unprocessable(&e).with_field("child.date_of_birth"))?;
+        let late = timeliness.late;
         let child_folded = fold(child_name.as_str());
+        let key = DuplicateKey {
+            full_name: child_folded.clone(),
+            date_of_birth: dob,
+            sex,
+            mother_name: Some(mother.person.name_folded.clone()),
+            father_name: father.as_ref().map(|f| f.person.name_folded.clone()),
+            place_of_birth_code: Some(place.clone()),
+        };
         let candidates = self
             .store
             .birth_candidates(&child_folded, dob, None)
             .await?;
         let duplicates: Vec<DuplicateCandidate> = candidates
             .iter()
-            .map(|c| {
-                score_candidate(
-                    c,
-                    sex,
-                    &mother.person.name_folded,
-                    father.as_ref().map(|f| f.person.name_folded.as_str()),
-                    &place,
-                )
-            })
+            .map(|c| score_candidate(c, &key))
             .collect();
         let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
 
@@ -579,25 +559,24 @@ impl App {
                     .find(|p| p.role == role)
                     .map(|p| fold(&p.full_name))
             };
-            let mother = folded_of("mother").unwrap_or_default();
-            let father = folded_of("father");
-            let sex = child
-                .sex
-                .as_deref()
-                .and_then(|s| Sex::parse(s).ok())
-                .unwrap_or(Sex::Female);
+            let key = DuplicateKey {
+                full_name: child.name_folded.clone(),
+                date_of_birth: dob,
+                sex: child
+                    .sex
+                    .as_deref()
+                    .and_then(|s| Sex::parse(s).ok())
+                    .unwrap_or(Sex::Female),
+                mother_name: folded_of("mother"),
+                father_name: folded_of("father"),
+                place_of_birth_code: pre.unit_code.clone(),
+            };
             for c in self
                 .store
                 .birth_candidates(&child.name_folded, dob, Some(id))
                 .await?
             {
-                let s = score_candidate(
-                    &c,
-                    sex,
-                    &mother,
-                    father.as_deref(),
-                    pre.unit_code.as_deref().unwrap_or_default(),
-                );
+                let s = score_candidate(&c, &key);
                 if s.probable {
                     probable.push(s);
                 }
@@ -613,6 +592,40 @@ impl App {
                     ids.join(", ")
                 ),
             ));
+        }
+        // The registry may have changed since the declaration: check the rules again.
+        match pre.kind.as_str() {
+            "death" => {
+                if let Some(p) = self.store.person_by_id(pre.subject_person_id).await?
+                    && p.date_of_death.is_some()
+                {
+                    return Err(death::death_registered_error(p.date_of_death));
+                }
+            }
+            "marriage" => {
+                let persons = self.store.record_persons(id).await?;
+                let mut husband = None;
+                let mut wife = None;
+                for p in &persons {
+                    let row = self.store.person_by_id(p.person_id).await?;
+                    match p.role.as_str() {
+                        "husband" => husband = row,
+                        "wife" => wife = row,
+                        _ => {}
+                    }
+                }
+                let (Some(h), Some(w)) = (husband, wife) else {
+                    return Err(DomainError::internal());
+                };
+                let today = vn_today();
+                self.check_marriage_conditions(
+                    (Some(&h), h.date_of_birth.unwrap_or(today)),
+                    (Some(&w), w.date_of_birth.unwrap_or(today)),
+                    Some(id),
+                )
+                .await?;
+            }
+            _ => {}
         }
         let today = vn_today();
         let year = today.year();
@@ -650,6 +663,10 @@ impl App {
             },
         )
         .await?;
+        if r.kind == "death" {
+            tx.person_set_death(r.subject_person_id, r.event_date, id)
+                .await?;
+        }
         let text = register_text(number, DEFAULT_BOOK, year);
         let mut audit = vec![{
             let mut e = actor.audit(meta, "civil.register");

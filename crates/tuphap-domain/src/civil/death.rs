@@ -1,0 +1,243 @@
+//! Death registration (khai tử): Luật Hộ tịch 2014, Điều 32–34.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::ToSchema;
+
+use tuphap_core::civil::{DeathFacts, PartialDate, PriorDeath, check_death};
+use tuphap_core::dates::{format_vn, vn_today};
+use tuphap_core::personal_id::{PersonalId, Sex};
+use tuphap_core::role::Role;
+use tuphap_core::text::fold;
+use tuphap_store::NewChange;
+use tuphap_store::civil::{NewPerson, NewRecord};
+
+use super::{DeclarantInput, Declared, PlaceInput, date, invalid, name, unit_on};
+use crate::error::{DomainError, ErrorKind, Result};
+use crate::identity::OfficeKind;
+use crate::{Actor, App, RequestMeta};
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeceasedInput {
+    #[schema(example = "001045000123")]
+    pub personal_id: Option<String>,
+    #[schema(example = "Lê Văn Bình")]
+    pub full_name: String,
+    #[schema(example = "male")]
+    pub sex: String,
+    /// YYYY-MM-DD, or YYYY-MM / YYYY when only that is known.
+    #[schema(example = "1945-05-19")]
+    pub date_of_birth: String,
+    #[schema(example = "01")]
+    pub ethnicity_code: Option<String>,
+    #[schema(example = "VN")]
+    pub nationality_code: Option<String>,
+    /// Last residence (the competent commune, Luật Hộ tịch 2014, Điều 32).
+    pub residence: Option<PlaceInput>,
+}
+
+/// A death declaration (tờ khai đăng ký khai tử).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeathDeclaration {
+    pub deceased: DeceasedInput,
+    #[schema(example = "2026-11-20")]
+    pub date_of_death: String,
+    pub place_of_death: PlaceInput,
+    #[schema(example = "Bệnh già")]
+    pub cause: Option<String>,
+    pub declarant: DeclarantInput,
+}
+
+fn already_dead(
+    prior: Option<&tuphap_store::civil::RecordRow>,
+    person_death: Option<Date>,
+) -> Option<PriorDeath> {
+    if prior.is_none() && person_death.is_none() {
+        return None;
+    }
+    Some(PriorDeath {
+        register: None,
+        office_code: None,
+        date_of_death: person_death.or(prior.map(|p| p.event_date)),
+    })
+}
+
+impl App {
+    /// Declares a death at the actor's office (officer or signer of a commune): the commune of the
+    /// last residence or, failing that, of the place of death (Luật Hộ tịch 2014, Điều 32). A
+    /// person whose death is already declared or registered cannot be declared dead again
+    /// (Điều 34.2); more than 15 days after the death is flagged late (Điều 33.1).
+    pub async fn declare_death(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        d: DeathDeclaration,
+    ) -> Result<Declared> {
+        actor.require(
+            matches!(actor.role, Role::Officer | Role::Signer)
+                && actor.office.kind == OfficeKind::Commune,
+            "đăng ký khai tử (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
+        )?;
+        let today = vn_today();
+        let full_name = name(&d.deceased.full_name, "deceased.full_name")?;
+        let sex = Sex::parse(&d.deceased.sex)
+            .map_err(|e| DomainError::unprocessable(&e).with_field("deceased.sex"))?;
+        let dob = PartialDate::parse(&d.deceased.date_of_birth)
+            .map_err(|e| DomainError::unprocessable(&e).with_field("deceased.date_of_birth"))?;
+        let dod = date(&d.date_of_death, "date_of_death")?;
+        let place = unit_on(
+            &d.place_of_death.admin_unit_code,
+            dod,
+            "place_of_death.admin_unit_code",
+        )?;
+        let residence = match &d.deceased.residence {
+            Some(r) => Some(unit_on(
+                &r.admin_unit_code,
+                today,
+                "deceased.residence.admin_unit_code",
+            )?),
+            None => None,
+        };
+        name(&d.declarant.full_name, "declarant.full_name")?;
+        let full_dob = match dob {
+            PartialDate::Full(d) => Some(d),
+            _ => None,
+        };
+        let personal_id = match d
+            .deceased
+            .personal_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(raw) => {
+                let id = PersonalId::parse(raw).map_err(|e| {
+                    DomainError::unprocessable(&e).with_field("deceased.personal_id")
+                })?;
+                if let Some(b) = full_dob {
+                    id.check(sex, b).map_err(|e| {
+                        DomainError::unprocessable(&e).with_field("deceased.personal_id")
+                    })?;
+                }
+                Some(id.as_str().to_string())
+            }
+            None => None,
+        };
+        // Competence: last residence, else the place of death.
+        let scope = &actor.office.scope;
+        let basis = residence.as_deref().unwrap_or(&place);
+        if !scope.covers(basis, today) {
+            return Err(DomainError::new(
+                ErrorKind::Forbidden,
+                "civil_office_not_competent",
+                format!(
+                    "{} không có thẩm quyền: đăng ký khai tử tại UBND cấp xã nơi cư trú cuối cùng của người chết, hoặc nơi người đó chết nếu không xác định được nơi cư trú (Luật Hộ tịch 2014, Điều 32).",
+                    actor.office.name
+                ),
+            ));
+        }
+        let existing = match &personal_id {
+            Some(pid) => self.store.person_by_personal_id(pid).await?,
+            None => None,
+        };
+        let prior = match &existing {
+            Some(p) => {
+                let deaths = self.store.deaths_of(p.id).await?;
+                already_dead(deaths.first(), p.date_of_death)
+            }
+            None => None,
+        };
+        let calendar = self.working_calendar().await?;
+        let timeliness = check_death(
+            &DeathFacts {
+                date_of_death: dod,
+                date_of_birth: Some(dob),
+                registration_date: today,
+                court_decision_effective: None,
+                prior_death: prior,
+            },
+            today,
+            &calendar,
+        )
+        .map_err(|e| {
+            let kind = if matches!(e, tuphap_core::civil::DeathError::AlreadyRegistered { .. }) {
+                ErrorKind::Conflict
+            } else {
+                ErrorKind::Unprocessable
+            };
+            let mut err = DomainError::unprocessable(&e).with_field("deceased");
+            err.kind = kind;
+            err
+        })?;
+        let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
+        let mut tx = self.store.begin().await?;
+        let person_id = match existing {
+            Some(p) => p.id,
+            None => {
+                tx.person_insert(&NewPerson {
+                    personal_id,
+                    full_name: full_name.as_str().to_string(),
+                    name_folded: fold(full_name.as_str()),
+                    sex: Some(sex.as_str().to_string()),
+                    date_of_birth: full_dob,
+                    birth_year: Some(dob.earliest().year()),
+                    ethnicity_code: d.deceased.ethnicity_code.clone(),
+                    nationality_code: d.deceased.nationality_code.clone(),
+                })
+                .await?
+            }
+        };
+        let id = tx
+            .record_insert(&NewRecord {
+                kind: "death".into(),
+                office_id: actor.office.id,
+                unit_code: Some(place.clone()),
+                event_date: dod,
+                subject_person_id: person_id,
+                subject_name_folded: fold(full_name.as_str()),
+                late: timeliness.late,
+                declared_by: actor.user_id,
+                data,
+                persons: vec![("deceased".to_string(), person_id)],
+            })
+            .await?;
+        let mut audit = actor.audit(meta, "civil.death.declare");
+        audit.target_type = Some("civil_record".into());
+        audit.target_id = Some(id.to_string());
+        audit.details = Some(serde_json::json!({"late": timeliness.late}));
+        tx.commit_with(
+            &[audit],
+            &[NewChange {
+                entity: "death".into(),
+                entity_id: id.to_string(),
+                action: "declared".into(),
+                actor_user_id: Some(actor.user_id),
+                payload: serde_json::json!({"office": actor.office.code, "late": timeliness.late}),
+            }],
+        )
+        .await?;
+        Ok(Declared {
+            id,
+            status: "declared".into(),
+            late: timeliness.late,
+            duplicates: Vec::new(),
+        })
+    }
+}
+
+/// The refusal when a person's death is already registered (checked again at registration).
+pub(super) fn death_registered_error(date_of_death: Option<Date>) -> DomainError {
+    invalid(
+        "death_already_registered",
+        "deceased",
+        match date_of_death {
+            Some(d) => format!(
+                "Người này đã được đăng ký khai tử (ngày chết {}); không đăng ký khai tử lần nữa (Luật Hộ tịch 2014, Điều 34.2).",
+                format_vn(d)
+            ),
+            None => "Người này đã được đăng ký khai tử; không đăng ký khai tử lần nữa (Luật Hộ tịch 2014, Điều 34.2).".to_string(),
+        },
+    )
+}

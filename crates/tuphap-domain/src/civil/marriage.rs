@@ -1,0 +1,324 @@
+//! Marriage registration (kết hôn): Luật Hôn nhân và gia đình 2014, Điều 5 and 8; Luật Hộ tịch
+//! 2014, Điều 17–18.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::ToSchema;
+
+use tuphap_core::civil::{
+    CurrentMarriage, KinshipView, MarriageApplication, MarriageParty, MarriageRefusal, ParentKind,
+    ParentLink, PersonKey, SpouseLink, check_marriage,
+};
+use tuphap_core::dates::vn_today;
+use tuphap_core::error::Coded;
+use tuphap_core::personal_id::{PersonalId, Sex};
+use tuphap_core::role::Role;
+use tuphap_store::NewChange;
+use tuphap_store::civil::{NewPerson, NewRecord};
+
+use super::{Declared, PlaceInput, date, ethnicity, name, nationality, unit_on};
+use crate::error::{DomainError, ErrorKind, Result};
+use crate::identity::OfficeKind;
+use crate::{Actor, App, RequestMeta};
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpouseInput {
+    #[schema(example = "Nguyễn Văn Nam")]
+    pub full_name: String,
+    #[schema(example = "1993-07-02")]
+    pub date_of_birth: String,
+    #[schema(example = "001093012345")]
+    pub personal_id: Option<String>,
+    #[schema(example = "01")]
+    pub ethnicity_code: String,
+    #[schema(example = "VN")]
+    pub nationality_code: String,
+    pub residence: PlaceInput,
+}
+
+/// A marriage declaration (tờ khai đăng ký kết hôn).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarriageDeclaration {
+    pub husband: SpouseInput,
+    pub wife: SpouseInput,
+}
+
+struct Spouse {
+    person: NewPerson,
+    existing: Option<tuphap_store::civil::PersonRow>,
+    residence: String,
+}
+
+fn spouse(s: &SpouseInput, role: &str, sex: Sex) -> Result<Spouse> {
+    let f = |x: &str| format!("{role}.{x}");
+    let full_name = name(&s.full_name, &f("full_name"))?;
+    let dob = date(&s.date_of_birth, &f("date_of_birth"))?;
+    let personal_id = match s
+        .personal_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        Some(raw) => {
+            let id = PersonalId::parse(raw)
+                .map_err(|e| DomainError::unprocessable(&e).with_field(f("personal_id")))?;
+            id.check(sex, dob)
+                .map_err(|e| DomainError::unprocessable(&e).with_field(f("personal_id")))?;
+            Some(id.as_str().to_string())
+        }
+        None => None,
+    };
+    ethnicity(&s.ethnicity_code, &f("ethnicity_code"))?;
+    let nat = nationality(&s.nationality_code, &f("nationality_code"))?;
+    let residence = unit_on(
+        &s.residence.admin_unit_code,
+        vn_today(),
+        &f("residence.admin_unit_code"),
+    )?;
+    Ok(Spouse {
+        person: NewPerson {
+            personal_id,
+            name_folded: tuphap_core::text::fold(full_name.as_str()),
+            full_name: full_name.as_str().to_string(),
+            sex: Some(sex.as_str().to_string()),
+            date_of_birth: Some(dob),
+            birth_year: Some(dob.year()),
+            ethnicity_code: Some(s.ethnicity_code.trim().to_string()),
+            nationality_code: Some(nat),
+        },
+        existing: None,
+        residence,
+    })
+}
+
+fn key(id: i64) -> PersonKey {
+    PersonKey::new(id.to_string())
+}
+
+impl App {
+    /// What the registry knows about a party and the family graph around both parties: parents
+    /// and grandparents from registered births, marriages of the parties and their parents,
+    /// parents of their spouses (a handful of indexed queries).
+    async fn marriage_party(
+        &self,
+        person: Option<&tuphap_store::civil::PersonRow>,
+        sex: Sex,
+        dob: Date,
+        exclude_record: Option<i64>,
+        kinship: &mut KinshipView,
+    ) -> Result<MarriageParty> {
+        let mut party = MarriageParty {
+            person: person.map(|p| key(p.id)),
+            sex,
+            date_of_birth: dob,
+            deceased: false,
+            current_marriages: Vec::new(),
+            lost_legal_capacity: false,
+        };
+        let Some(p) = person else {
+            return Ok(party);
+        };
+        party.deceased = p.date_of_death.is_some();
+        for m in self.store.marriages_of(p.id).await? {
+            if Some(m.record_id) == exclude_record {
+                continue;
+            }
+            kinship.marriages.push(SpouseLink {
+                a: key(p.id),
+                b: key(m.spouse_id),
+            });
+            party.current_marriages.push(CurrentMarriage {
+                spouse: Some(key(m.spouse_id)),
+                register: match (m.register_number, m.register_book, m.register_year) {
+                    (Some(n), Some(b), Some(y)) => {
+                        tuphap_core::civil::RegisterRef::new(u32::try_from(n).unwrap_or(0), &b, y)
+                            .ok()
+                    }
+                    _ => None,
+                },
+            });
+            for sp in self.store.parents_of(m.spouse_id).await? {
+                kinship.parents.push(ParentLink {
+                    child: key(sp.child_id),
+                    parent: key(sp.parent_id),
+                    kind: ParentKind::Birth,
+                });
+            }
+        }
+        for link in self.store.parents_of(p.id).await? {
+            kinship.parents.push(ParentLink {
+                child: key(link.child_id),
+                parent: key(link.parent_id),
+                kind: ParentKind::Birth,
+            });
+            for g in self.store.parents_of(link.parent_id).await? {
+                kinship.parents.push(ParentLink {
+                    child: key(g.child_id),
+                    parent: key(g.parent_id),
+                    kind: ParentKind::Birth,
+                });
+            }
+            for m in self.store.marriages_of(link.parent_id).await? {
+                kinship.marriages.push(SpouseLink {
+                    a: key(link.parent_id),
+                    b: key(m.spouse_id),
+                });
+            }
+        }
+        Ok(party)
+    }
+
+    /// Checks the marriage conditions the registry can see (HN&GĐ 2014 Đ.5, Đ.8) for the persons
+    /// `husband` and `wife`. Used at declaration and again at registration.
+    pub(super) async fn check_marriage_conditions(
+        &self,
+        husband: (Option<&tuphap_store::civil::PersonRow>, Date),
+        wife: (Option<&tuphap_store::civil::PersonRow>, Date),
+        exclude_record: Option<i64>,
+    ) -> Result<()> {
+        let mut kinship = KinshipView::default();
+        let first = self
+            .marriage_party(wife.0, Sex::Female, wife.1, exclude_record, &mut kinship)
+            .await?;
+        let second = self
+            .marriage_party(
+                husband.0,
+                Sex::Male,
+                husband.1,
+                exclude_record,
+                &mut kinship,
+            )
+            .await?;
+        let today = vn_today();
+        check_marriage(
+            &MarriageApplication {
+                first,
+                second,
+                registration_date: today,
+                kinship,
+            },
+            today,
+        )
+        .map_err(|refusals| refusal_error(&refusals))
+    }
+
+    /// Declares a marriage at the actor's office: the commune where either party resides
+    /// (Luật Hộ tịch 2014, Điều 17.1). Refused with a code when the registry shows a party under
+    /// age, already married, deceased, or a prohibited relationship.
+    pub async fn declare_marriage(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        d: MarriageDeclaration,
+    ) -> Result<Declared> {
+        actor.require(
+            matches!(actor.role, Role::Officer | Role::Signer)
+                && actor.office.kind == OfficeKind::Commune,
+            "đăng ký kết hôn (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
+        )?;
+        let today = vn_today();
+        let mut husband = spouse(&d.husband, "husband", Sex::Male)?;
+        let mut wife = spouse(&d.wife, "wife", Sex::Female)?;
+        let scope = &actor.office.scope;
+        if !(scope.covers(&husband.residence, today) || scope.covers(&wife.residence, today)) {
+            return Err(DomainError::new(
+                ErrorKind::Forbidden,
+                "civil_office_not_competent",
+                format!(
+                    "{} không có thẩm quyền: đăng ký kết hôn tại UBND cấp xã nơi cư trú của một trong hai bên (Luật Hộ tịch 2014, Điều 17).",
+                    actor.office.name
+                ),
+            ));
+        }
+        for s in [&mut husband, &mut wife] {
+            if let Some(pid) = &s.person.personal_id {
+                s.existing = self.store.person_by_personal_id(pid).await?;
+            }
+        }
+        let hdob = husband.person.date_of_birth.unwrap_or(today);
+        let wdob = wife.person.date_of_birth.unwrap_or(today);
+        self.check_marriage_conditions(
+            (husband.existing.as_ref(), hdob),
+            (wife.existing.as_ref(), wdob),
+            None,
+        )
+        .await?;
+        let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
+        let mut tx = self.store.begin().await?;
+        let husband_id = match &husband.existing {
+            Some(p) => p.id,
+            None => tx.person_find_or_create(&husband.person).await?.0,
+        };
+        let wife_id = match &wife.existing {
+            Some(p) => p.id,
+            None => tx.person_find_or_create(&wife.person).await?.0,
+        };
+        let id = tx
+            .record_insert(&NewRecord {
+                kind: "marriage".into(),
+                office_id: actor.office.id,
+                unit_code: Some(if scope.covers(&wife.residence, today) {
+                    wife.residence.clone()
+                } else {
+                    husband.residence.clone()
+                }),
+                event_date: today,
+                subject_person_id: wife_id,
+                subject_name_folded: wife.person.name_folded.clone(),
+                late: false,
+                declared_by: actor.user_id,
+                data,
+                persons: vec![
+                    ("husband".to_string(), husband_id),
+                    ("wife".to_string(), wife_id),
+                ],
+            })
+            .await?;
+        let mut audit = actor.audit(meta, "civil.marriage.declare");
+        audit.target_type = Some("civil_record".into());
+        audit.target_id = Some(id.to_string());
+        tx.commit_with(
+            &[audit],
+            &[NewChange {
+                entity: "marriage".into(),
+                entity_id: id.to_string(),
+                action: "declared".into(),
+                actor_user_id: Some(actor.user_id),
+                payload: serde_json::json!({"office": actor.office.code}),
+            }],
+        )
+        .await?;
+        Ok(Declared {
+            id,
+            status: "declared".into(),
+            late: false,
+            duplicates: Vec::new(),
+        })
+    }
+}
+
+/// The first refusal as a coded error (409 for a state of the registry — already married,
+/// deceased — 422 for the rest); the message lists every refusal found.
+fn refusal_error(refusals: &[MarriageRefusal]) -> DomainError {
+    let Some(first) = refusals.first() else {
+        return DomainError::internal();
+    };
+    let kind = if matches!(
+        first.code(),
+        "marriage_already_married"
+            | "marriage_already_married_to_each_other"
+            | "marriage_partner_deceased"
+    ) {
+        ErrorKind::Conflict
+    } else {
+        ErrorKind::Unprocessable
+    };
+    let message = refusals
+        .iter()
+        .map(|r| r.message_vi())
+        .collect::<Vec<_>>()
+        .join(" ");
+    DomainError::new(kind, first.code(), message)
+}

@@ -1,0 +1,617 @@
+//! Renders each certificate kind and checks the PDF with the tools a person would use:
+//! `pdftotext` (the Vietnamese text comes back exactly), `pdffonts` (every font is embedded),
+//! `pdftoppm` + `zbarimg` (the QR code decodes to the signed verification code, which verifies).
+//! A PNG of each kind is saved to `target/screenshots/certificate-<kind>.png` for people to look
+//! at.
+//!
+//! The tools come from Debian's `poppler-utils` and `zbar-tools`. When one is missing the check
+//! is skipped with a note, unless `TUPHAP_REQUIRE_TOOLS=1`, which makes it a failure (CI).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use ed25519_dalek::SigningKey;
+use serde_json::{Value, json};
+use time::Date;
+use time::macros::date;
+use tuphap_core::certificate::{self, Payload};
+use tuphap_core::error::Coded;
+use tuphap_pdf::{
+    BirthFields, Certificate, CertificateKind, PdfError, date_in_words, qr_version, render,
+};
+
+const KEY_ID: &str = "btp-2026-1";
+const VERIFY_URL: &str = "https://hotich.moj.gov.vn/verify";
+
+fn signing_key() -> SigningKey {
+    SigningKey::from_bytes(&[42; 32])
+}
+
+fn tools_required() -> bool {
+    std::env::var("TUPHAP_REQUIRE_TOOLS").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// Whether `tool` can be run; if not, fails under `TUPHAP_REQUIRE_TOOLS=1`, else prints a note.
+fn have(tool: &str) -> bool {
+    let ok = Command::new(tool).arg("-v").output().is_ok();
+    if !ok {
+        assert!(
+            !tools_required(),
+            "{tool} is not installed (TUPHAP_REQUIRE_TOOLS=1); install poppler-utils and zbar-tools"
+        );
+        eprintln!("note: {tool} not installed, skipping that check");
+    }
+    ok
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run tool");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// `$CARGO_TARGET_DIR/screenshots`, else `<workspace>/target/screenshots`.
+fn screenshot_dir() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) if Path::new(&d).is_absolute() => PathBuf::from(d),
+        Some(d) => workspace.join(d),
+        None => workspace.join("target"),
+    };
+    target.join("screenshots")
+}
+
+fn common(number: u32, registered_on: &str) -> Value {
+    json!({
+        "office": { "name": "UBND phường Buôn Ma Thuột", "province": "tỉnh Đắk Lắk" },
+        "register": { "number": number, "book": "01", "year": 2026 },
+        "registered_on": registered_on,
+        "signer": { "name": "Lê Thị Thu Hà", "position": "Phó Chủ tịch UBND phường" },
+    })
+}
+
+fn with(mut base: Value, extra: Value) -> Value {
+    base.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    base
+}
+
+fn birth_fields() -> Value {
+    with(
+        common(12, "2026-01-07"),
+        json!({
+            "child": {
+                "full_name": "Nguyễn Thị Hương",
+                "date_of_birth": "2026-01-05",
+                "sex": "female",
+                "ethnicity": "Ê Đê",
+                "nationality": "Việt Nam",
+                "place_of_birth": "Bệnh viện Đa khoa vùng Tây Nguyên, phường Tân An, tỉnh Đắk Lắk",
+                "home_town": "xã Hòa Phú, tỉnh Đắk Lắk",
+                "personal_id": "066326000123",
+            },
+            "mother": {
+                "full_name": "H'Hen Niê",
+                "date_of_birth": "1996",
+                "ethnicity": "Ê Đê",
+                "nationality": "Việt Nam",
+                "residence": "Số 12 đường Y Wang, phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+            },
+            "father": {
+                "full_name": "Trần Văn Ngọc Quỳnh",
+                "date_of_birth": "1994-03-12",
+                "ethnicity": "Kinh",
+                "nationality": "Việt Nam",
+                "residence": "Số 12 đường Y Wang, phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+            },
+        }),
+    )
+}
+
+fn death_fields() -> Value {
+    with(
+        common(3, "2026-01-09"),
+        json!({
+            "deceased": {
+                "full_name": "Trần Văn Ngọc Quỳnh",
+                "date_of_birth": "1948",
+                "sex": "male",
+                "ethnicity": "Kinh",
+                "nationality": "Việt Nam",
+                "personal_id": "066048000456",
+                "residence": "thôn 3, xã Ea Kao, tỉnh Đắk Lắk",
+            },
+            "death": {
+                "date": "2026-01-06",
+                "time": "14:30",
+                "place": "Bệnh viện Đa khoa vùng Tây Nguyên, phường Tân An, tỉnh Đắk Lắk",
+                "cause": "Bệnh lý tim mạch",
+                "notice": "Giấy báo tử số 15/GBT do Bệnh viện Đa khoa vùng Tây Nguyên cấp ngày 06/01/2026",
+            },
+            "declarant": {
+                "full_name": "Nguyễn Thị Hương",
+                "id_document": "Căn cước số 066176000789 do Bộ Công an cấp ngày 10/05/2024",
+                "relationship": "Vợ",
+            },
+        }),
+    )
+}
+
+fn marriage_fields() -> Value {
+    with(
+        common(245, "2026-11-20"),
+        json!({
+            "wife": {
+                "full_name": "Nguyễn Thị Hương",
+                "date_of_birth": "1998-02-14",
+                "ethnicity": "Kinh",
+                "nationality": "Việt Nam",
+                "residence": "xã Hòa Phú, tỉnh Đắk Lắk",
+                "id_document": "Căn cước số 066198000321 do Bộ Công an cấp ngày 20/11/2021",
+            },
+            "husband": {
+                "full_name": "Trần Văn Ngọc Quỳnh",
+                "date_of_birth": "1995-09-02",
+                "ethnicity": "Kinh",
+                "nationality": "Việt Nam",
+                "residence": "phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+                "id_document": "Căn cước số 066095000654 do Bộ Công an cấp ngày 01/07/2024",
+            },
+        }),
+    )
+}
+
+struct Case {
+    kind: CertificateKind,
+    fields: Value,
+    payload: Payload,
+    /// Text the PDF must contain, exactly.
+    expect: Vec<&'static str>,
+}
+
+fn payload(
+    kind: CertificateKind,
+    number: u32,
+    name: &str,
+    second: Option<&str>,
+    event: Date,
+    issued: Date,
+) -> Payload {
+    Payload {
+        kind,
+        record_id: "0195f0c2-7b1a-7c3e-9d2a-1f2e3d4c5b6a".to_string(),
+        register_number: number,
+        register_book: "01".to_string(),
+        register_year: 2026,
+        office_code: "24001".to_string(),
+        full_name: name.to_string(),
+        second_name: second.map(str::to_string),
+        event_date: event,
+        issued_on: issued,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            kind: CertificateKind::Birth,
+            fields: birth_fields(),
+            payload: payload(
+                CertificateKind::Birth,
+                12,
+                "Nguyễn Thị Hương",
+                None,
+                date!(2026 - 01 - 05),
+                date!(2026 - 01 - 07),
+            ),
+            expect: vec![
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "Độc lập - Tự do - Hạnh phúc",
+                "GIẤY KHAI SINH",
+                "UBND PHƯỜNG BUÔN MA THUỘT",
+                "Số: 12, Quyển số: 01/2026",
+                "Nguyễn Thị Hương",
+                "Trần Văn Ngọc Quỳnh",
+                "H'Hen Niê",
+                "Đắk Lắk",
+                "05/01/2026",
+                "Ngày năm, tháng một, năm hai nghìn không trăm hai mươi sáu",
+                "Giới tính: Nữ",
+                "Dân tộc: Ê Đê",
+                "Năm sinh: 1996",
+                "Ngày, tháng, năm sinh: 12/03/1994",
+                "Số định danh cá nhân: 066326000123",
+                "Nơi đăng ký: UBND phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+                "Ngày, tháng, năm đăng ký: 07/01/2026",
+                "NGƯỜI KÝ GIẤY KHAI SINH",
+                "(Ký, ghi rõ họ, chữ đệm, tên, đóng dấu)",
+                "Lê Thị Thu Hà",
+                "Kiểm tra tại https://hotich.moj.gov.vn/verify",
+            ],
+        },
+        Case {
+            kind: CertificateKind::Death,
+            fields: death_fields(),
+            payload: payload(
+                CertificateKind::Death,
+                3,
+                "Trần Văn Ngọc Quỳnh",
+                None,
+                date!(2026 - 01 - 06),
+                date!(2026 - 01 - 09),
+            ),
+            expect: vec![
+                "TRÍCH LỤC KHAI TỬ",
+                "Số: 3, Quyển số: 01/2026",
+                "Trần Văn Ngọc Quỳnh",
+                "Nguyễn Thị Hương",
+                "Đắk Lắk",
+                "14 giờ 30 phút, ngày 06/01/2026",
+                "Nguyên nhân chết: Bệnh lý tim mạch",
+                "Giới tính: Nam",
+                "Năm sinh: 1948",
+                "Quan hệ với người đã chết: Vợ",
+                "NGƯỜI KÝ TRÍCH LỤC",
+                "Kiểm tra tại https://hotich.moj.gov.vn/verify",
+            ],
+        },
+        Case {
+            kind: CertificateKind::Marriage,
+            fields: marriage_fields(),
+            payload: payload(
+                CertificateKind::Marriage,
+                245,
+                "Nguyễn Thị Hương",
+                Some("Trần Văn Ngọc Quỳnh"),
+                date!(2026 - 11 - 20),
+                date!(2026 - 11 - 20),
+            ),
+            expect: vec![
+                "GIẤY CHỨNG NHẬN KẾT HÔN",
+                "Số: 245, Quyển số: 01/2026",
+                "Nguyễn Thị Hương",
+                "Trần Văn Ngọc Quỳnh",
+                "Đắk Lắk",
+                "14/02/1998",
+                "02/09/1995",
+                "Ngày, tháng, năm đăng ký: 20/11/2026",
+                "NGƯỜI KÝ GIẤY CHỨNG NHẬN KẾT HÔN",
+                "Kiểm tra tại https://hotich.moj.gov.vn/verify",
+            ],
+        },
+    ]
+}
+
+fn certificate(case: &Case) -> Certificate {
+    Certificate {
+        kind: case.kind,
+        fields: case.fields.clone(),
+        qr_text: certificate::sign(&case.payload, &signing_key(), KEY_ID),
+        verify_url: VERIFY_URL.to_string(),
+        issued_on: case.payload.issued_on,
+    }
+}
+
+/// Collapses whitespace runs so that text the layout split over lines still matches.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn each_kind_renders_with_exact_text_embedded_fonts_and_a_scannable_qr() {
+    let dir = tempfile::tempdir().unwrap();
+    let shots = screenshot_dir();
+    std::fs::create_dir_all(&shots).unwrap();
+    let (poppler, zbar) = (have("pdftotext"), have("zbarimg"));
+
+    for case in cases() {
+        let cert = certificate(&case);
+        let started = Instant::now();
+        let pdf = render(&cert).unwrap_or_else(|e| panic!("{}: {e}", case.kind));
+        eprintln!(
+            "{}: {} bytes in {:?}, QR version {:?}, code {} chars",
+            case.kind,
+            pdf.len(),
+            started.elapsed(),
+            qr_version(&cert.qr_text),
+            cert.qr_text.len()
+        );
+        assert!(pdf.starts_with(b"%PDF-"));
+        let xmp = String::from_utf8_lossy(&pdf);
+        assert!(
+            xmp.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"),
+            "{}: not declared PDF/A-2b",
+            case.kind
+        );
+        let path = dir.path().join(format!("{}.pdf", case.kind));
+        std::fs::write(&path, &pdf).unwrap();
+
+        if !poppler {
+            continue;
+        }
+        // A 200 dpi render: saved for people, scanned for the QR code.
+        let png_base = dir.path().join(case.kind.as_str());
+        run(Command::new("pdftoppm")
+            .args(["-r", "200", "-png", "-singlefile"])
+            .arg(&path)
+            .arg(&png_base));
+        let png = png_base.with_extension("png");
+        std::fs::copy(&png, shots.join(format!("certificate-{}.png", case.kind))).unwrap();
+        std::fs::write(shots.join(format!("certificate-{}.pdf", case.kind)), &pdf).unwrap();
+
+        // The text layer: exact Vietnamese (NFC), in reading order.
+        let text = run(Command::new("pdftotext").arg(&path).arg("-"));
+        let flat = squash(&text);
+        for want in &case.expect {
+            assert!(
+                flat.contains(want),
+                "{}: {want:?} not found in:\n{text}",
+                case.kind
+            );
+        }
+        let info = run(Command::new("pdfinfo").arg(&path));
+        assert!(info.contains("Pages:           1"), "{info}");
+        assert!(info.contains("(A4)"), "{info}");
+        assert!(info.contains("Tagged:          yes"), "{info}");
+        assert!(
+            info.contains(&format!(
+                "Title:           {}",
+                case.kind.title_vi().to_uppercase()
+            )),
+            "{info}"
+        );
+
+        // Every font is embedded (the binary does not rely on system fonts).
+        let fonts = run(Command::new("pdffonts").arg(&path));
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty(), "{fonts}");
+        assert!(fonts.contains("NotoSerif"), "{fonts}");
+        assert!(fonts.contains("NotoMono"), "{fonts}");
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            // name type… encoding emb sub uni object ID
+            let n = cols.len();
+            assert!(n >= 7, "{row}");
+            assert_eq!(cols[n - 5], "yes", "font not embedded: {row}");
+            assert_eq!(cols[n - 3], "yes", "font without ToUnicode: {row}");
+        }
+
+        if !zbar {
+            continue;
+        }
+        let scanned = run(Command::new("zbarimg").args(["--raw", "-q"]).arg(&png));
+        let scanned = scanned.trim_end_matches('\n');
+        assert_eq!(scanned, cert.qr_text, "{}: QR content", case.kind);
+        let verified = certificate::verify(scanned, |id| {
+            (id == KEY_ID).then(|| signing_key().verifying_key())
+        })
+        .unwrap();
+        assert_eq!(verified, case.payload);
+    }
+}
+
+#[test]
+fn typed_fields_serialise_to_the_documented_keys() {
+    let typed: BirthFields = serde_json::from_value(birth_fields()).unwrap();
+    let again: BirthFields = serde_json::from_value(serde_json::to_value(&typed).unwrap()).unwrap();
+    assert_eq!(again, typed);
+    assert_eq!(typed.child.full_name, "Nguyễn Thị Hương");
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    let cert = certificate(&cases().remove(0));
+    assert_eq!(render(&cert).unwrap(), render(&cert).unwrap());
+}
+
+#[test]
+fn nfd_input_prints_as_nfc() {
+    let mut case = cases().remove(0);
+    case.fields["child"]["full_name"] =
+        json!("Nguye\u{302}\u{303}n Thi\u{323} Hu\u{31b}o\u{31b}ng");
+    let pdf = render(&certificate(&case)).unwrap();
+    if !have("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nfd.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let text = run(Command::new("pdftotext").arg(&path).arg("-"));
+    assert!(text.contains("Nguyễn Thị Hương"), "{text}");
+}
+
+#[test]
+fn missing_parents_print_blank_lines() {
+    let mut fields = birth_fields();
+    fields.as_object_mut().unwrap().remove("father");
+    let case = Case {
+        fields,
+        ..cases().remove(0)
+    };
+    render(&certificate(&case)).unwrap();
+}
+
+#[test]
+fn bad_fields_are_reported_with_the_key() {
+    let mut case = cases().remove(0);
+    case.fields["child"]["date_of_birth"] = json!("05/01/2026");
+    let err = render(&certificate(&case)).unwrap_err();
+    assert!(matches!(err, PdfError::Fields { .. }), "{err}");
+    assert_eq!(err.code(), "certificate_fields_invalid");
+
+    let mut case = cases().remove(0);
+    case.fields["child"]["fullname"] = json!("typo");
+    let err = render(&certificate(&case)).unwrap_err();
+    assert!(err.to_string().contains("fullname"), "{err}");
+
+    let mut case = cases().remove(1);
+    case.fields["death"]["time"] = json!("25:00");
+    assert!(matches!(
+        render(&certificate(&case)),
+        Err(PdfError::Fields { .. })
+    ));
+
+    // Fields of another kind.
+    let mut cert = certificate(&cases().remove(0));
+    cert.kind = CertificateKind::Marriage;
+    assert!(matches!(render(&cert), Err(PdfError::Fields { .. })));
+}
+
+#[test]
+fn empty_or_oversized_qr_text_is_refused() {
+    let mut cert = certificate(&cases().remove(0));
+    cert.qr_text = String::new();
+    assert!(matches!(render(&cert), Err(PdfError::Qr(_))));
+    cert.qr_text = "x".repeat(5000);
+    assert!(matches!(render(&cert), Err(PdfError::Qr(_))));
+}
+
+#[test]
+fn typical_codes_need_qr_version_12_or_less() {
+    for case in cases() {
+        let cert = certificate(&case);
+        let v = qr_version(&cert.qr_text).unwrap();
+        assert!(v <= 12, "{}: version {v}", case.kind);
+    }
+}
+
+#[test]
+fn text_that_looks_like_typst_markup_is_printed_literally() {
+    let mut case = cases().remove(0);
+    case.fields["child"]["place_of_birth"] = json!("#panic(\"x\") *bold* $x$ [link] \\ <tag> @ref");
+    let pdf = render(&certificate(&case)).unwrap();
+    if !have("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("markup.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let text = squash(&run(Command::new("pdftotext").arg(&path).arg("-")));
+    assert!(
+        text.contains("#panic(\"x\") *bold* $x$ [link] \\ <tag> @ref"),
+        "{text}"
+    );
+}
+
+#[test]
+fn date_in_words_example_from_the_form() {
+    assert_eq!(
+        date_in_words(date!(2026 - 01 - 05)),
+        "Ngày năm, tháng một, năm hai nghìn không trăm hai mươi sáu"
+    );
+}
+
+#[test]
+fn concurrent_renders() {
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let case = cases().remove(i % 3);
+                render(&certificate(&case)).unwrap().len()
+            })
+        })
+        .collect();
+    for h in handles {
+        assert!(h.join().unwrap() > 10_000);
+    }
+}
+
+fn pages(pdf: &[u8]) -> Option<usize> {
+    if !have("pdfinfo") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let info = run(Command::new("pdfinfo").arg(&path));
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(|n| n.trim().parse().unwrap())
+}
+
+#[test]
+fn long_values_stay_on_one_page() {
+    let long_name = "Tôn Nữ Thị Ngọc Phương Quỳnh Hoàng Yến";
+    let long_place = "Bệnh viện Đa khoa vùng Tây Nguyên, số 184 đường Trần Quý Cáp, \
+                      khu phố 7, phường Tân An, tỉnh Đắk Lắk, Việt Nam (khoa Sản, phòng 302)";
+    for mut case in cases() {
+        let f = &mut case.fields;
+        for person in [
+            "child",
+            "mother",
+            "father",
+            "deceased",
+            "declarant",
+            "wife",
+            "husband",
+        ] {
+            if f.get(person).is_some() {
+                f[person]["full_name"] = json!(long_name);
+                for key in ["residence", "place_of_birth", "home_town", "id_document"] {
+                    if f[person].get(key).is_some() {
+                        f[person][key] = json!(long_place);
+                    }
+                }
+            }
+        }
+        if f.get("death").is_some() {
+            f["death"]["place"] = json!(long_place);
+            f["death"]["cause"] = json!(long_place);
+            f["death"]["notice"] = json!(long_place);
+        }
+        case.payload.full_name = long_name.to_string();
+        if case.payload.second_name.is_some() {
+            case.payload.second_name = Some(long_name.to_string());
+        }
+        let cert = certificate(&case);
+        let pdf = render(&cert).unwrap();
+        eprintln!(
+            "{} (long): QR version {:?}, code {} chars",
+            case.kind,
+            qr_version(&cert.qr_text),
+            cert.qr_text.len()
+        );
+        if let Some(n) = pages(&pdf) {
+            assert_eq!(n, 1, "{}: {n} pages", case.kind);
+        }
+        if case.kind == CertificateKind::Marriage {
+            let shots = screenshot_dir();
+            std::fs::create_dir_all(&shots).unwrap();
+            std::fs::write(shots.join("certificate-marriage-long.pdf"), &pdf).unwrap();
+        }
+    }
+}
+
+/// Timing, for people: `cargo test --release -p tuphap-pdf --test render -- --ignored
+/// --nocapture render_timing`.
+#[test]
+#[ignore = "timing report, run on demand"]
+fn render_timing() {
+    for case in cases() {
+        let cert = certificate(&case);
+        let first = Instant::now();
+        render(&cert).unwrap();
+        let first = first.elapsed();
+        let n = 20;
+        let started = Instant::now();
+        for i in 0..n {
+            // A different code each time, as in production (no whole-document cache hit).
+            let mut c = cert.clone();
+            c.fields["register"]["number"] = json!(100 + i);
+            render(&c).unwrap();
+        }
+        eprintln!(
+            "{}: first render {first:?}, then {:?} per render (mean of {n})",
+            case.kind,
+            started.elapsed() / n
+        );
+    }
+}

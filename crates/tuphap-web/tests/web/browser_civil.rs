@@ -1,0 +1,252 @@
+//! The civil-status pages in a real headless Chromium at phone size (390×844): the officer fills
+//! in the birth declaration (a field error first, then the fix), the signer opens the queue and
+//! signs; every page is checked for horizontal overflow and screenshotted to
+//! `target/screenshots/civil-*.png`. Skipped like `browser.rs` when Chromium is missing, unless
+//! `TUPHAP_REQUIRE_BROWSER=1`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+use tuphap_core::dates::vn_today;
+
+use crate::browser::{CHROMEDRIVER, CHROMIUM, Driver, browser_required};
+use crate::support::{PASSWORD, TestApp, spawn_app};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn civil_registry_on_a_phone() {
+    let have = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !have {
+        assert!(
+            !browser_required(),
+            "TUPHAP_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        eprintln!("note: {CHROMIUM} or {CHROMEDRIVER} not installed; browser test skipped");
+        return;
+    }
+    let outcome = tokio::time::timeout(Duration::from_secs(240), run()).await;
+    assert!(outcome.is_ok(), "browser test timed out");
+}
+
+async fn login(d: &Driver, app: &TestApp, username: &str) {
+    d.goto(&app.at("/login?next=/civil")).await;
+    d.settle().await;
+    d.type_into("#username", username).await;
+    d.type_into("#password", PASSWORD).await;
+    d.click("form[action='/login'] button[type=submit]").await;
+    d.wait_for(
+        "the civil queue",
+        "return document.title.startsWith('Hộ tịch');",
+    )
+    .await;
+    d.settle().await;
+}
+
+/// Sets a date input (the picker's typing order depends on the browser's locale).
+async fn set_date(d: &Driver, id: &str, iso: &str) {
+    d.js(&format!(
+        "const i = document.getElementById({id:?}); i.removeAttribute('max'); i.value = {iso:?}; return true;"
+    ))
+    .await;
+}
+
+async fn check(d: &Driver, name: &str) {
+    d.screenshot(name).await;
+    d.assert_no_horizontal_overflow(name).await;
+}
+
+async fn run() {
+    let app = spawn_app().await;
+    app.add_user("canbo.badinh", "officer", "00004").await;
+    app.add_user("lanhdao.badinh", "signer", "00004").await;
+    let d = Driver::start().await;
+    let year = vn_today().year();
+
+    // The officer: an empty queue, then the form.
+    login(&d, &app, "canbo.badinh").await;
+    assert!(d.text("main").await.contains("Không có hồ sơ nào"));
+    check(&d, "civil-queue-empty").await;
+    d.click("a[href='/civil/births/new']").await;
+    d.wait_for(
+        "the declaration form",
+        "return document.title.startsWith('Đăng ký khai sinh');",
+    )
+    .await;
+    d.settle().await;
+    check(&d, "civil-form").await;
+
+    d.type_into("#child-full_name", "Nguyễn Thị Hương").await;
+    d.click("#child-sex option[value=female]").await;
+    let future = (vn_today() + time::Duration::days(3)).to_string();
+    set_date(&d, "child-date_of_birth", &future).await;
+    d.type_into("#child-place_of_birth-admin_unit_code", "00004")
+        .await;
+    d.type_into("#child-place_of_birth-detail", "Bệnh viện Phụ sản Hà Nội")
+        .await;
+    d.type_into("#mother-full_name", "Trần Thị Mai").await;
+    set_date(&d, "mother-date_of_birth", "1995-03-14").await;
+    d.type_into("#mother-personal_id", "001195012345").await;
+    d.type_into("#mother-residence-detail", "12 phố Quán Thánh")
+        .await;
+    d.screenshot_at("civil-form-mother", "#me").await;
+    d.type_into("#father-full_name", "Nguyễn Văn Nam").await;
+    // Without the checkbox the father's fields disappear (CSS only, no script).
+    d.click("#has_father").await;
+    assert_eq!(
+        d.js("return getComputedStyle(document.querySelector('#cha .form-grid')).display;")
+            .await,
+        "none"
+    );
+    d.screenshot_at("civil-form-no-father", "#cha").await;
+    d.click("#has_father").await;
+    assert_eq!(
+        d.js("return getComputedStyle(document.querySelector('#cha .form-grid')).display;")
+            .await,
+        "grid"
+    );
+    d.type_into("#declarant-full_name", "Trần Thị Mai").await;
+    d.type_into("#declarant-relationship", "mẹ").await;
+    d.screenshot_at("civil-form-declarant", "#nguoi-khai").await;
+
+    // A date of birth in the future: the server answers with the error at the field.
+    d.click("form.birth-form button[type=submit]").await;
+    d.wait_for(
+        "the field error",
+        "return !!document.getElementById('child-date_of_birth-error');",
+    )
+    .await;
+    d.settle().await;
+    assert!(
+        d.text("#child-date_of_birth-error")
+            .await
+            .contains("ở tương lai")
+    );
+    assert_eq!(
+        d.js("return document.getElementById('mother-personal_id').value;")
+            .await,
+        "001195012345",
+        "values kept"
+    );
+    check(&d, "civil-form-error-top").await;
+    d.screenshot_at("civil-form-error", "#tre").await;
+
+    let dob = (vn_today() - time::Duration::days(4)).to_string();
+    set_date(&d, "child-date_of_birth", &dob).await;
+    d.click("form.birth-form button[type=submit]").await;
+    d.wait_for(
+        "the record page",
+        "return document.title.startsWith('Hồ sơ khai sinh số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("Đã tiếp nhận hồ sơ số"), "{main}");
+    assert!(main.contains("Phường Ba Đình"));
+    check(&d, "civil-declared").await;
+    d.screenshot_at("civil-declared-content", ".parties").await;
+    d.screenshot_at("civil-declared-actions", "#xu-ly").await;
+
+    // Log out; the signer signs from the queue.
+    d.click("header form[action='/logout'] button[type=submit]")
+        .await;
+    d.wait_for(
+        "the login page",
+        "return document.title.startsWith('Đăng nhập');",
+    )
+    .await;
+    login(&d, &app, "lanhdao.badinh").await;
+    assert!(d.text("main").await.contains("Nguyễn Thị Hương"));
+    check(&d, "civil-queue").await;
+    d.click("a.record-link").await;
+    d.wait_for(
+        "the record page",
+        "return document.title.startsWith('Hồ sơ khai sinh số');",
+    )
+    .await;
+    d.settle().await;
+    d.screenshot_at("civil-sign", "#ky-dang-ky").await;
+    d.click("#ky-dang-ky button[type=submit]").await;
+    let text = format!("Số: 1, Quyển số: 01/{year}");
+    d.wait_for(
+        "the register number",
+        &format!("return document.body.innerText.includes({text:?});"),
+    )
+    .await;
+    d.settle().await;
+    assert!(d.text(".register-box").await.contains(&text));
+    check(&d, "civil-registered").await;
+    d.goto(&app.at("/civil?status=registered")).await;
+    d.settle().await;
+    assert!(d.text("main").await.contains(&text));
+    check(&d, "civil-queue-registered").await;
+
+    // The same child declared again (through the API): the record page compares the two, and
+    // signing needs a reason.
+    let token = app.token("canbo.badinh").await;
+    let body = json!({
+        "child": {"full_name": "Nguyen Thi Huong", "sex": "female", "date_of_birth": dob,
+                  "place_of_birth": {"admin_unit_code": "00004", "detail": "Bệnh viện Phụ sản Hà Nội"},
+                  "ethnicity_code": "01", "nationality_code": "VN"},
+        "mother": {"full_name": "Trần Thị Mai", "date_of_birth": "1995-03-14",
+                   "personal_id": "001195012345", "ethnicity_code": "01", "nationality_code": "VN",
+                   "residence": {"admin_unit_code": "00004"}},
+        "father": {"full_name": "Nguyễn Văn Nam", "ethnicity_code": "01", "nationality_code": "VN",
+                   "residence": {"admin_unit_code": "00004"}},
+        "declarant": {"full_name": "Nguyễn Văn Nam", "relationship": "cha"}
+    });
+    let (s, v) = app
+        .call(
+            Method::POST,
+            "/api/v1/civil/births",
+            Some(&token),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let second = v["id"].as_i64().unwrap();
+    let dup: Vec<String> = v["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}:{}", c["record_id"], c["score"]))
+        .collect();
+    assert!(!dup.is_empty(), "{v}");
+    d.goto(&app.at(&format!(
+        "/civil/records/{second}?declared=1&dup={}",
+        dup.join(",")
+    )))
+    .await;
+    d.settle().await;
+    assert!(d.text("#ho-so-trung").await.contains("Hồ sơ số 1"));
+    d.assert_no_horizontal_overflow("civil-duplicate").await;
+    d.screenshot_at("civil-duplicate", "#ho-so-trung").await;
+    d.click("#ky-dang-ky button[type=submit]").await;
+    d.wait_for(
+        "the reason field",
+        "return !!document.getElementById('duplicate_override_reason');",
+    )
+    .await;
+    d.settle().await;
+    check(&d, "civil-duplicate-refused").await;
+    d.type_into(
+        "#duplicate_override_reason",
+        "Sinh đôi, đã đối chiếu giấy chứng sinh",
+    )
+    .await;
+    d.screenshot_at("civil-duplicate-reason", "#ky-dang-ky")
+        .await;
+    d.click("#ky-dang-ky button[type=submit]").await;
+    let text = format!("Số: 2, Quyển số: 01/{year}");
+    d.wait_for(
+        "the second register number",
+        &format!("return document.body.innerText.includes({text:?});"),
+    )
+    .await;
+    d.settle().await;
+    check(&d, "civil-duplicate-registered").await;
+
+    for line in d.console().await {
+        eprintln!("browser console: {line}");
+    }
+}

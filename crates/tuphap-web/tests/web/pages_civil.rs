@@ -1,0 +1,730 @@
+//! Civil-status pages over HTTP, as a browser without JavaScript uses them: log in through the
+//! real form, declare a birth with the form (POST → 303 → record page), see field errors next to
+//! their field with the values kept, register as the signer, follow the work queues, duplicates
+//! and their override reason, return and reject, jurisdiction, and CSRF on every POST.
+
+use tuphap_core::dates::{format_vn, vn_today};
+
+use crate::support::{PASSWORD, TestApp, spawn_app, spawn_apps};
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first hidden `csrf` input of a page.
+fn hidden_csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("page has a csrf input") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// Logs `username` in through the login form (landing on `/civil`).
+async fn login_as(app: &TestApp, username: &str) -> reqwest::Client {
+    let c = new_client();
+    let body = c
+        .get(app.at("/login?next=/civil"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_csrf(&body);
+    let r = c
+        .post(app.at("/login"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+            ("next", "/civil"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "login of {username}");
+    assert_eq!(location(&r), "/civil");
+    c
+}
+
+async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+    let r = c.get(app.at(path)).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+async fn post(
+    c: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(String, String)],
+) -> reqwest::Response {
+    c.post(app.at(path)).form(form).send().await.unwrap()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn days_ago(n: i64) -> String {
+    (vn_today() - time::Duration::days(n)).to_string()
+}
+
+/// A complete declaration form as the page submits it.
+fn birth_form(csrf: &str, child: &str, dob: &str) -> Vec<(String, String)> {
+    pairs(&[
+        ("csrf", csrf),
+        ("child.full_name", child),
+        ("child.sex", "female"),
+        ("child.date_of_birth", dob),
+        ("child.place_of_birth.admin_unit_code", "00004"),
+        ("child.place_of_birth.detail", "Bệnh viện Phụ sản Hà Nội"),
+        ("child.ethnicity_code", "01"),
+        ("child.nationality_code", "VN"),
+        ("child.home_town", "Nam Định"),
+        ("mother.full_name", "Trần Thị Mai"),
+        ("mother.date_of_birth", "1995-03-14"),
+        ("mother.personal_id", "001195012345"),
+        ("mother.ethnicity_code", "01"),
+        ("mother.nationality_code", "VN"),
+        ("mother.residence.admin_unit_code", "00004"),
+        ("mother.residence.detail", "12 phố Quán Thánh"),
+        ("has_father", "1"),
+        ("father.full_name", "Nguyễn Văn Nam"),
+        ("father.date_of_birth", "1993-07-02"),
+        ("father.personal_id", ""),
+        ("father.ethnicity_code", "01"),
+        ("father.nationality_code", "VN"),
+        ("father.residence.admin_unit_code", "00004"),
+        ("father.residence.detail", ""),
+        ("declarant.full_name", "Trần Thị Mai"),
+        ("declarant.personal_id", ""),
+        ("declarant.relationship", "mẹ"),
+    ])
+}
+
+fn set(form: &mut [(String, String)], key: &str, value: &str) {
+    let slot = form
+        .iter_mut()
+        .find(|(k, _)| k == key)
+        .unwrap_or_else(|| panic!("no field {key}"));
+    slot.1 = value.to_string();
+}
+
+/// The markup of the form field whose control has `id` (from its `<div>` to the `</div>`).
+fn field_block<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element #{id}"));
+    let from = html[..at].rfind("<div").unwrap();
+    let to = at + html[at..].find("</div>").unwrap();
+    &html[from..to]
+}
+
+/// Declares through the form and returns the new record's id and the redirect target.
+async fn declare(c: &reqwest::Client, app: &TestApp, form: &[(String, String)]) -> (i64, String) {
+    let r = post(c, app, "/civil/births", form).await;
+    let status = r.status();
+    let to = location(&r);
+    assert_eq!(status, 303, "{}", r.text().await.unwrap());
+    let id: i64 = to
+        .strip_prefix("/civil/records/")
+        .and_then(|s| s.split('?').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("redirect to a record: {to}"));
+    (id, to)
+}
+
+async fn users(app: &TestApp) {
+    app.add_user("canbo.badinh", "officer", "00004").await;
+    app.add_user("lanhdao.badinh", "signer", "00004").await;
+    app.add_user("canbo.hongha", "officer", "00097").await;
+    app.add_user("so.hanoi", "province", "01").await;
+    app.add_user("admin", "admin", "BTP").await;
+}
+
+async fn status_of(app: &TestApp, id: i64) -> String {
+    app.store.record_by_id(id).await.unwrap().unwrap().status
+}
+
+#[tokio::test]
+async fn declare_then_register_through_the_pages() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        users(&app).await;
+        let year = vn_today().year();
+        let officer = login_as(&app, "canbo.badinh").await;
+
+        // The queue, empty, with the navigation entry and the button to the form.
+        let (s, body) = get(&officer, &app, "/civil").await;
+        assert_eq!(s, 200, "{e}");
+        assert!(body.contains(r#"<a href="/civil" aria-current="page">Hộ tịch</a>"#));
+        assert!(body.contains(r#"href="/civil/births/new""#));
+        assert!(
+            body.contains(r#"<a href="/civil?status=declared" aria-current="page">Chờ ký</a>"#)
+        );
+        assert!(body.contains("Đã đăng ký / chờ in"));
+        assert!(body.contains("Không có hồ sơ nào trong mục “Chờ ký”."));
+        assert!(!body.contains("style="), "no inline styles (CSP)");
+
+        // The form: defaults (Kinh, Việt Nam, the parents in the office's commune, a father).
+        let (s, body) = get(&officer, &app, "/civil/births/new").await;
+        assert_eq!(s, 200);
+        assert!(body.contains(r#"<form class="birth-form" method="post" action="/civil/births">"#));
+        for name in [
+            "child.full_name",
+            "child.sex",
+            "child.date_of_birth",
+            "child.place_of_birth.admin_unit_code",
+            "child.place_of_birth.detail",
+            "child.ethnicity_code",
+            "child.nationality_code",
+            "mother.personal_id",
+            "mother.residence.admin_unit_code",
+            "father.full_name",
+            "declarant.full_name",
+            "declarant.personal_id",
+            "declarant.relationship",
+        ] {
+            assert!(body.contains(&format!("name=\"{name}\"")), "{name}");
+        }
+        assert!(body.contains(r#"<option value="VN" selected>Việt Nam</option>"#));
+        assert!(body.contains(r#"<option value="01" selected>Kinh"#));
+        assert!(body.matches(r#"<option value=""#).count() > 54 * 3 + 200 * 3);
+        assert!(body.contains(r#"name="has_father" value="1" checked"#));
+        assert!(body.contains("Có thông tin người cha"));
+        assert!(field_block(&body, "mother-residence-admin_unit_code").contains("value=\"00004\""));
+        assert!(body.contains("→ Phường Ba Đình, Thành phố Hà Nội"));
+        assert!(body.contains(r#"type="date""#));
+        assert!(!body.contains(r#"aria-invalid="true""#));
+        let csrf = hidden_csrf(&body);
+
+        // A date of birth in the future: 422, the message next to the field, values kept.
+        let future = vn_today() + time::Duration::days(2);
+        let mut form = birth_form(&csrf, "Nguyễn Thị Hương", &future.to_string());
+        let r = post(&officer, &app, "/civil/births", &form).await;
+        assert_eq!(r.status(), 422, "{e}");
+        let body = r.text().await.unwrap();
+        let block = field_block(&body, "child-date_of_birth");
+        assert!(block.contains(r#"aria-invalid="true""#), "{block}");
+        assert!(
+            block.contains(&format!("Ngày {} ở tương lai.", format_vn(future))),
+            "{block}"
+        );
+        assert!(block.contains(r#"id="child-date_of_birth-error""#));
+        assert_eq!(body.matches(r#"aria-invalid="true""#).count(), 1);
+        assert!(
+            body.contains(
+                r##"<a href="#child-date_of_birth">Ngày sinh (Người được khai sinh)</a>"##
+            )
+        );
+        assert!(body.contains(r#"value="Nguyễn Thị Hương""#));
+        assert!(body.contains(r#"value="Bệnh viện Phụ sản Hà Nội""#));
+        assert!(body.contains(r#"value="12 phố Quán Thánh""#));
+        assert!(body.contains(r#"value="Nguyễn Văn Nam""#));
+        assert!(body.contains(r#"value="001195012345""#));
+        assert!(body.contains(r#"<option value="female" selected>Nữ</option>"#));
+        assert!(body.contains(&format!(r#"value="{future}""#)));
+
+        // An invalid personal ID of the mother: next to her field.
+        set(&mut form, "child.date_of_birth", &days_ago(5));
+        set(&mut form, "mother.personal_id", "001295012345");
+        let r = post(&officer, &app, "/civil/births", &form).await;
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.unwrap();
+        let block = field_block(&body, "mother-personal_id");
+        assert!(block.contains(r#"aria-invalid="true""#), "{block}");
+        assert!(block.contains("mother-personal_id-error"));
+        assert!(!field_block(&body, "child-date_of_birth").contains("aria-invalid"));
+        // A date typed as dd/mm/yyyy is understood; a wrong one is refused at its field.
+        set(&mut form, "mother.personal_id", "001195012345");
+        set(&mut form, "mother.date_of_birth", "30/02/1995");
+        let r = post(&officer, &app, "/civil/births", &form).await;
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.unwrap();
+        assert!(
+            field_block(&body, "mother-date_of_birth").contains("Ngày 30/02/1995 không tồn tại.")
+        );
+        set(&mut form, "mother.date_of_birth", "14/03/1995");
+
+        // Parents living in another commune: this office is not competent (an alert, 403).
+        let mut elsewhere = form.clone();
+        set(&mut elsewhere, "mother.residence.admin_unit_code", "00097");
+        set(&mut elsewhere, "father.residence.admin_unit_code", "00097");
+        let r = post(&officer, &app, "/civil/births", &elsewhere).await;
+        assert_eq!(r.status(), 403);
+        let body = r.text().await.unwrap();
+        assert!(body.contains(r#"<div class="alert error" role="alert">"#));
+        assert!(body.contains("không có thẩm quyền"), "{e}");
+        assert!(!body.contains(r#"aria-invalid="true""#));
+
+        // The declaration: 303 to the record page, which confirms it.
+        let (id, to) = declare(&officer, &app, &form).await;
+        assert_eq!(to, format!("/civil/records/{id}?declared=1"));
+        let (s, body) = get(&officer, &app, &to).await;
+        assert_eq!(s, 200);
+        assert!(
+            body.contains(&format!("Đã tiếp nhận hồ sơ số {id}.")),
+            "{e}"
+        );
+        assert!(body.contains(r#"<span class="badge pending">Chờ ký</span>"#));
+        assert!(body.contains("Nguyễn Thị Hương"));
+        assert!(body.contains(&format_vn(vn_today() - time::Duration::days(5))));
+        assert!(body.contains("14/03/1995"), "dd/mm/yyyy dates");
+        assert!(
+            body.contains("Bệnh viện Phụ sản Hà Nội, Phường Ba Đình, Thành phố Hà Nội (mã 00004)")
+        );
+        assert!(body.contains("Trần Thị Mai"));
+        assert!(body.contains("Nguyễn Văn Nam"));
+        assert!(body.contains("Kinh"));
+        assert!(body.contains("Tiếp nhận tờ khai"));
+        assert!(body.contains("Cán bộ canbo.badinh (canbo.badinh)"));
+        assert!(!body.contains("Hồ sơ có thể trùng"));
+        // Officers return or reject; only signers register.
+        assert!(body.contains(&format!(r#"action="/civil/records/{id}/return""#)));
+        assert!(body.contains(&format!(r#"action="/civil/records/{id}/reject""#)));
+        assert!(!body.contains(&format!(r#"action="/civil/records/{id}/register""#)));
+        let csrf = hidden_csrf(&body);
+        let r = post(
+            &officer,
+            &app,
+            &format!("/civil/records/{id}/register"),
+            &pairs(&[("csrf", &csrf)]),
+        )
+        .await;
+        assert_eq!(r.status(), 403);
+        assert_eq!(status_of(&app, id).await, "declared");
+
+        // The queue lists it under "Chờ ký" only.
+        let link = format!(r#"href="/civil/records/{id}""#);
+        let (_, body) = get(&officer, &app, "/civil?status=declared").await;
+        assert!(body.contains(&link), "{e}");
+        assert!(body.contains("<strong>Nguyễn Thị Hương</strong>"));
+        assert!(body.contains("Đúng hạn"));
+        let (_, body) = get(&officer, &app, "/civil?status=registered").await;
+        assert!(!body.contains(&link));
+
+        // Another commune's officer: 403 page; the province reads it without actions.
+        let other = login_as(&app, "canbo.hongha").await;
+        let (s, body) = get(&other, &app, &format!("/civil/records/{id}")).await;
+        assert_eq!(s, 403, "{e}");
+        assert!(body.contains("ngoài phạm vi thẩm quyền"));
+        let province = login_as(&app, "so.hanoi").await;
+        let (s, body) = get(&province, &app, &format!("/civil/records/{id}")).await;
+        assert_eq!(s, 200);
+        assert!(body.contains("Nguyễn Thị Hương"));
+        assert!(!body.contains("Xử lý hồ sơ"));
+        let (s, body) = get(&province, &app, "/civil").await;
+        assert_eq!(s, 200);
+        assert!(!body.contains("/civil/births/new"));
+        assert!(body.contains("theo số hồ sơ"));
+        let r = province
+            .get(app.at(&format!("/civil?so={id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&r), format!("/civil/records/{id}"));
+        let (s, _) = get(&province, &app, "/civil/births/new").await;
+        assert_eq!(s, 403);
+        // Unknown records.
+        let (s, body) = get(&officer, &app, "/civil/records/999999").await;
+        assert_eq!(s, 404);
+        assert!(body.contains("Không có hồ sơ hộ tịch số 999999."));
+        let (s, _) = get(&officer, &app, "/civil/records/abc").await;
+        assert_eq!(s, 404);
+        // No registry for an administrator of the ministry.
+        let admin = login_as(&app, "admin").await;
+        let (s, body) = get(&admin, &app, "/civil").await;
+        assert_eq!(s, 403);
+        let (_, home) = get(&admin, &app, "/").await;
+        assert!(!home.contains(r#"href="/civil""#), "no nav entry");
+        assert!(body.contains("không làm việc với sổ hộ tịch"));
+
+        // The signer registers from the record page.
+        let signer = login_as(&app, "lanhdao.badinh").await;
+        let (_, body) = get(&signer, &app, "/civil").await;
+        assert!(body.contains(&link));
+        let (_, body) = get(&signer, &app, &format!("/civil/records/{id}")).await;
+        assert!(body.contains(&format!(r#"action="/civil/records/{id}/register""#)));
+        assert!(body.contains("Ký đăng ký"));
+        assert!(!body.contains("duplicate_override_reason"));
+        let csrf = hidden_csrf(&body);
+        let r = post(
+            &signer,
+            &app,
+            &format!("/civil/records/{id}/register"),
+            &pairs(&[("csrf", &csrf)]),
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{e}");
+        assert_eq!(location(&r), format!("/civil/records/{id}?registered=1"));
+        let (_, body) = get(&signer, &app, &location(&r)).await;
+        let text = format!("Số: 1, Quyển số: 01/{year}");
+        assert!(
+            body.contains(&format!("Đã ký đăng ký hồ sơ số {id}.")),
+            "{e}"
+        );
+        assert!(body.contains(&format!("<strong>{text}</strong>")));
+        assert!(body.contains(&format!("Ngày đăng ký: {}", format_vn(vn_today()))));
+        assert!(body.contains(r#"<span class="badge success">Đã đăng ký</span>"#));
+        assert!(!body.contains("Xử lý hồ sơ"), "no more actions");
+        // Registering again: refused, the page says why.
+        let r = post(
+            &signer,
+            &app,
+            &format!("/civil/records/{id}/register"),
+            &pairs(&[("csrf", &csrf)]),
+        )
+        .await;
+        assert_eq!(r.status(), 409);
+        assert!(r.text().await.unwrap().contains("không thể đăng ký"));
+
+        // Queues: now under "Đã đăng ký / chờ in" with its number.
+        let (_, body) = get(&signer, &app, "/civil?status=registered").await;
+        assert!(body.contains(&link));
+        assert!(body.contains(&text));
+        let (_, body) = get(&signer, &app, "/civil?status=declared").await;
+        assert!(!body.contains(&link));
+
+        // A late declaration is flagged in the queue and on the record.
+        let form = birth_form(
+            &csrf_of(&officer, &app).await,
+            "Lê Minh Khôi",
+            &days_ago(90),
+        );
+        let (late, _) = declare(&officer, &app, &form).await;
+        let (_, body) = get(&officer, &app, "/civil?status=declared").await;
+        assert!(body.contains(r#"<span class="badge late">Trễ hạn</span>"#));
+        let (_, body) = get(&officer, &app, &format!("/civil/records/{late}?declared=1")).await;
+        assert!(body.contains("đăng ký trễ hạn"));
+        assert!(body.contains(r#"<span class="badge late">Trễ hạn</span>"#));
+        assert!(app.store.verify_audit().await.unwrap().is_intact());
+    }
+}
+
+/// The CSRF token of a logged-in client (from the queue page).
+async fn csrf_of(c: &reqwest::Client, app: &TestApp) -> String {
+    let (_, body) = get(c, app, "/civil").await;
+    hidden_csrf(&body)
+}
+
+#[tokio::test]
+async fn duplicates_are_compared_and_need_a_reason() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        users(&app).await;
+        let officer = login_as(&app, "canbo.badinh").await;
+        let csrf = csrf_of(&officer, &app).await;
+        let dob = days_ago(3);
+        let (first, _) = declare(&officer, &app, &birth_form(&csrf, "Phạm Thu Hà", &dob)).await;
+        // The same child again, without diacritics.
+        let (second, to) = declare(&officer, &app, &birth_form(&csrf, "Pham Thu Ha", &dob)).await;
+        assert!(
+            to.starts_with(&format!("/civil/records/{second}?declared=1&dup={first}:")),
+            "{to}"
+        );
+        let (s, body) = get(&officer, &app, &to).await;
+        assert_eq!(s, 200, "{e}");
+        assert!(body.contains("Đã tiếp nhận hồ sơ số"));
+        assert!(body.contains("Hồ sơ có thể trùng"));
+        assert!(body.contains(&format!(
+            r#"<a href="/civil/records/{first}">Hồ sơ số {first}</a>"#
+        )));
+        assert!(body.contains("Nhiều khả năng trùng"));
+        let score: u8 = to.rsplit(':').next().unwrap().parse().unwrap();
+        assert!(score >= 85, "{to}");
+        assert!(body.contains(&format!("mức trùng {score}/100")), "{e}");
+        assert!(body.contains(r#"<table class="compare-table">"#));
+        assert!(body.contains(&format!("<th scope=\"col\">Hồ sơ này ({second})</th>")));
+        assert!(body.contains("<td>Pham Thu Ha</td><td>Phạm Thu Hà</td>"));
+        // Name, date, sex, mother, father and place all agree.
+        assert_eq!(body.matches("✓ trùng").count(), 6);
+        assert!(body.contains("6/6 thông tin trùng nhau."));
+        // A hand-made `dup` is only a hint: unknown ids are said so, junk is ignored.
+        let (s, body) = get(
+            &officer,
+            &app,
+            &format!("/civil/records/{second}?declared=1&dup=abc,999999:50"),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert!(body.contains("Không có hồ sơ hộ tịch số 999999."));
+
+        // The signer: registering needs a reason, shown with the comparison on the 409.
+        let signer = login_as(&app, "lanhdao.badinh").await;
+        let path = format!("/civil/records/{second}/register");
+        let csrf = csrf_of(&signer, &app).await;
+        let r = post(&signer, &app, &path, &pairs(&[("csrf", &csrf)])).await;
+        assert_eq!(r.status(), 409, "{e}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(&format!(
+            "Có hồ sơ nhiều khả năng trùng (số {first}). Hãy đối chiếu các hồ sơ bên dưới"
+        )));
+        assert!(body.contains("Hồ sơ có thể trùng"));
+        assert!(body.contains(&format!(
+            r#"<a href="/civil/records/{first}">Hồ sơ số {first}</a>"#
+        )));
+        assert_eq!(body.matches("✓ trùng").count(), 6);
+        assert!(body.contains(r#"name="duplicate_override_reason""#));
+        assert!(body.contains("Lý do vẫn đăng ký dù có hồ sơ trùng"));
+        assert!(body.contains(r#"name="override_asked" value="1""#));
+        assert_eq!(status_of(&app, second).await, "declared");
+        // Submitted without a reason: the field says so.
+        let r = post(
+            &signer,
+            &app,
+            &path,
+            &pairs(&[
+                ("csrf", &csrf),
+                ("override_asked", "1"),
+                ("duplicate_override_reason", "  "),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status(), 409);
+        let body = r.text().await.unwrap();
+        assert!(body.contains(r#"<p class="field-error" id="override-error">Cần ghi lý do vẫn đăng ký dù có hồ sơ nhiều khả năng trùng.</p>"#));
+        assert!(body.contains(r#"aria-invalid="true""#));
+        // With the reason: registered, and the reason is on the record.
+        let r = post(
+            &signer,
+            &app,
+            &path,
+            &pairs(&[
+                ("csrf", &csrf),
+                ("override_asked", "1"),
+                (
+                    "duplicate_override_reason",
+                    "Sinh đôi, đã đối chiếu giấy chứng sinh",
+                ),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{e}");
+        let (_, body) = get(&signer, &app, &location(&r)).await;
+        let year = vn_today().year();
+        assert!(body.contains(&format!("Số: 1, Quyển số: 01/{year}")));
+        assert!(body.contains("Lý do đăng ký dù có hồ sơ trùng"));
+        assert!(body.contains("Sinh đôi, đã đối chiếu giấy chứng sinh"));
+        // The candidate reads were audited as reads of the first record.
+        let reads = app
+            .store
+            .audit_entries(&tuphap_store::audit::AuditFilter {
+                target_type: Some("civil_record".into()),
+                target_id: Some(first.to_string()),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(reads.iter().any(|a| a.action == "civil.record.read"
+            && a.actor_username.as_deref() == Some("lanhdao.badinh")));
+    }
+}
+
+#[tokio::test]
+async fn return_reject_and_queue_pages() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        users(&app).await;
+        let officer = login_as(&app, "canbo.badinh").await;
+        let csrf = csrf_of(&officer, &app).await;
+        let (a, _) = declare(
+            &officer,
+            &app,
+            &birth_form(&csrf, "Đỗ Gia Bảo", &days_ago(1)),
+        )
+        .await;
+        let (b, _) = declare(
+            &officer,
+            &app,
+            &birth_form(&csrf, "Vũ Minh Anh", &days_ago(2)),
+        )
+        .await;
+
+        // Keyset pages: after the first record, only the second.
+        let (_, body) = get(&officer, &app, &format!("/civil?status=declared&after={a}")).await;
+        assert!(
+            !body.contains(&format!(r#"href="/civil/records/{a}""#)),
+            "{e}"
+        );
+        assert!(body.contains(&format!(r#"href="/civil/records/{b}""#)));
+        assert!(body.contains("← Trang đầu"));
+        let (s, _) = get(&officer, &app, "/civil?after=x").await;
+        assert_eq!(s, 400);
+        let (s, _) = get(&officer, &app, "/civil?status=lost").await;
+        assert_eq!(s, 400);
+        let (s, body) = get(&officer, &app, "/civil?so=abc").await;
+        assert_eq!(s, 422);
+        assert!(body.contains(r#"id="so-error""#));
+
+        // The officer returns the first: a reason is required (shown at its field).
+        let r = post(
+            &officer,
+            &app,
+            &format!("/civil/records/{a}/return"),
+            &pairs(&[("csrf", &csrf), ("reason", " ")]),
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.unwrap();
+        assert!(body.contains(r#"<details class="card decide" open>"#));
+        assert!(body.contains(r#"id="return-reason-error""#));
+        assert!(body.contains("Cần ghi lý do trả lại hoặc từ chối."));
+        let r = post(
+            &officer,
+            &app,
+            &format!("/civil/records/{a}/return"),
+            &pairs(&[("csrf", &csrf), ("reason", "Thiếu giấy chứng sinh")]),
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{e}");
+        assert_eq!(location(&r), format!("/civil/records/{a}?returned=1"));
+        let (_, body) = get(&officer, &app, &location(&r)).await;
+        assert!(body.contains("Đã trả lại hồ sơ để bổ sung, hoàn thiện."));
+        assert!(body.contains("Lý do trả lại"));
+        assert!(body.contains("Thiếu giấy chứng sinh"));
+        assert!(!body.contains("Xử lý hồ sơ"));
+
+        // The signer rejects the second.
+        let signer = login_as(&app, "lanhdao.badinh").await;
+        let scsrf = csrf_of(&signer, &app).await;
+        let (_, body) = get(&signer, &app, &format!("/civil/records/{b}")).await;
+        assert!(body.contains("data-confirm=\"Từ chối đăng ký hồ sơ số"));
+        let r = post(
+            &signer,
+            &app,
+            &format!("/civil/records/{b}/reject"),
+            &pairs(&[("csrf", &scsrf), ("reason", "Khai không đúng sự thật")]),
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let (_, body) = get(&signer, &app, &location(&r)).await;
+        assert!(body.contains("Đã từ chối đăng ký hồ sơ."));
+        assert!(body.contains("Lý do từ chối"));
+
+        // The tabs.
+        let (_, body) = get(&signer, &app, "/civil?status=returned").await;
+        assert!(body.contains(&format!(r#"href="/civil/records/{a}""#)));
+        assert!(body.contains("Thiếu giấy chứng sinh"));
+        assert!(body.contains(r#"aria-current="page">Trả lại</a>"#));
+        let (_, body) = get(&signer, &app, "/civil?status=rejected").await;
+        assert!(body.contains(&format!(r#"href="/civil/records/{b}""#)));
+        assert!(body.contains("Khai không đúng sự thật"));
+        let (_, body) = get(&signer, &app, "/civil").await;
+        assert!(body.contains("Không có hồ sơ nào trong mục “Chờ ký”."));
+    }
+}
+
+#[tokio::test]
+async fn every_civil_post_checks_csrf() {
+    let app = spawn_app().await;
+    users(&app).await;
+    let officer = login_as(&app, "canbo.badinh").await;
+    let csrf = csrf_of(&officer, &app).await;
+
+    // The declaration: without or with a wrong token nothing is created.
+    let mut form = birth_form("", "Nguyễn Thị Hương", &days_ago(5));
+    form.retain(|(k, _)| k != "csrf");
+    let r = post(&officer, &app, "/civil/births", &form).await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("mã chống giả mạo"));
+    form.push(("csrf".into(), "sai".into()));
+    let r = post(&officer, &app, "/civil/births", &form).await;
+    assert_eq!(r.status(), 403);
+    let (_, body) = get(&officer, &app, "/civil").await;
+    assert!(!body.contains("record-link"), "nothing declared");
+
+    let (id, _) = declare(
+        &officer,
+        &app,
+        &birth_form(&csrf, "Nguyễn Thị Hương", &days_ago(5)),
+    )
+    .await;
+    let signer = login_as(&app, "lanhdao.badinh").await;
+    for action in ["register", "return", "reject"] {
+        let path = format!("/civil/records/{id}/{action}");
+        for form in [
+            pairs(&[("reason", "Thử")]),
+            pairs(&[("csrf", "sai"), ("reason", "Thử")]),
+            // The officer's token does not work in the signer's session.
+            pairs(&[("csrf", &csrf), ("reason", "Thử")]),
+        ] {
+            let r = post(&signer, &app, &path, &form).await;
+            assert_eq!(r.status(), 403, "{action}");
+        }
+        assert_eq!(status_of(&app, id).await, "declared", "{action}");
+    }
+    // Without a session: to the login page, nothing done.
+    let anon = new_client();
+    let r = post(
+        &anon,
+        &app,
+        &format!("/civil/records/{id}/register"),
+        &pairs(&[("csrf", &csrf)]),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).starts_with("/login?next="));
+    assert_eq!(status_of(&app, id).await, "declared");
+}
+
+#[tokio::test]
+async fn queue_pages_hold_a_hundred_rows() {
+    let app = spawn_app().await;
+    users(&app).await;
+    let token = app.token("canbo.badinh").await;
+    let mut ids = Vec::new();
+    for i in 0..101 {
+        let body = serde_json::json!({
+            "child": {"full_name": format!("Trẻ {}", char::from(b'A' + (i % 26) as u8)),
+                      "sex": "male", "date_of_birth": days_ago(1 + i64::from(i % 50)),
+                      "place_of_birth": {"admin_unit_code": "00004"},
+                      "ethnicity_code": "01", "nationality_code": "VN"},
+            "mother": {"full_name": "Trần Thị Mai", "ethnicity_code": "01", "nationality_code": "VN",
+                       "residence": {"admin_unit_code": "00004"}},
+            "declarant": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+        });
+        let (s, v) = app
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/civil/births",
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let officer = login_as(&app, "canbo.badinh").await;
+    let (s, body) = get(&officer, &app, "/civil").await;
+    assert_eq!(s, 200);
+    assert_eq!(body.matches("class=\"record-link\"").count(), 100);
+    let next = format!(
+        r#"<a href="/civil?status=declared&#38;after={}" rel="next">Trang sau →</a>"#,
+        ids[99]
+    );
+    assert!(body.contains(&next), "a next-page link after the 100th");
+    let (_, body) = get(
+        &officer,
+        &app,
+        &format!("/civil?status=declared&after={}", ids[99]),
+    )
+    .await;
+    assert_eq!(body.matches("class=\"record-link\"").count(), 1);
+    assert!(body.contains(&format!(r#"href="/civil/records/{}""#, ids[100])));
+    assert!(!body.contains("Trang sau"));
+}
