@@ -187,6 +187,18 @@ impl Actor {
     }
 }
 
+/// An audit entry for an action of the system itself (no user).
+pub fn system_audit(action: &str, target_type: &str, target_id: &str) -> NewAuditEntry {
+    NewAuditEntry {
+        actor_username: Some("(hệ thống)".into()),
+        action: action.to_string(),
+        target_type: Some(target_type.to_string()),
+        target_id: Some(target_id.to_string()),
+        outcome: Some(Outcome::Success),
+        ..NewAuditEntry::default()
+    }
+}
+
 fn scope_of(kind: OfficeKind, unit_code: Option<&str>, province_code: Option<&str>) -> Scope {
     match kind {
         OfficeKind::Ministry => Scope::National,

@@ -8,6 +8,7 @@
 //! - [`reference`]: reference data and the working-day calendar.
 
 pub mod audit;
+pub mod certificates;
 pub mod civil;
 pub mod error;
 pub mod identity;
@@ -16,11 +17,14 @@ pub mod reference;
 pub use error::{DomainError, ErrorKind};
 pub use identity::{Actor, RequestMeta};
 
-/// Everything a use case needs: the store (cheap to clone).
+/// Everything a use case needs: the store (cheap to clone) and where this node keeps its
+/// certificate signing keys.
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: tuphap_store::Store,
     pub auth: identity::AuthPolicy,
+    /// `<data dir>/keys`: private signing keys of the offices (generated at first use).
+    pub keys_dir: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -28,6 +32,13 @@ impl App {
         App {
             store,
             auth: identity::AuthPolicy::default(),
+            keys_dir: None,
         }
+    }
+
+    /// Sets the directory of the signing keys.
+    pub fn with_keys_dir(mut self, dir: impl Into<std::path::PathBuf>) -> App {
+        self.keys_dir = Some(dir.into());
+        self
     }
 }

@@ -49,6 +49,7 @@ macro_rules! with_tx {
 }
 
 pub mod audit;
+pub mod certificates;
 pub mod changelog;
 pub mod civil;
 pub mod idempotency;

@@ -275,7 +275,7 @@ fn read_password_stdin() -> Result<String> {
 
 async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     let store = open_store(g).await?;
-    let app = App::new(store.clone());
+    let app = App::new(store.clone()).with_keys_dir(g.data_dir.join("keys"));
     let public_url = args
         .public_url
         .clone()

@@ -26,6 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reject_record))
         .routes(routes!(get_record))
         .routes(routes!(queue))
+        .routes(routes!(certificate))
+        .routes(routes!(certificate_pdf))
+        .routes(routes!(verify_code))
 }
 
 /// Declare a birth at the caller's office (officer or signer of a commune).
@@ -290,4 +293,125 @@ async fn queue(
             })
             .collect(),
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateInfo {
+    pub record_id: i64,
+    #[schema(example = "birth")]
+    pub kind: String,
+    /// The text of the certificate's QR code: `VNHT1.<payload>.<signature>`.
+    pub verification_code: String,
+    /// YYYY-MM-DD
+    pub issued_on: String,
+    /// Where to download the PDF.
+    pub pdf_url: String,
+}
+
+/// Issue (or re-print) the certificate of a registered record: its signed verification code.
+/// The first issue marks the record `certificate_issued`; later calls for the same version of the
+/// record return the same code.
+#[utoipa::path(
+    get, path = "/api/v1/civil/records/{id}/certificate", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = CertificateInfo),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Chưa đăng ký (`civil_record_not_registered`)", body = ErrorBody),
+    )
+)]
+async fn certificate(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<CertificateInfo>, ApiError> {
+    let c = state.app.issue_certificate(&actor, &meta, id).await?;
+    Ok(Json(CertificateInfo {
+        record_id: c.record_id,
+        kind: c.kind.as_str().to_string(),
+        verification_code: c.code,
+        issued_on: c.issued_on.to_string(),
+        pdf_url: format!("/api/v1/civil/records/{id}/certificate.pdf"),
+    }))
+}
+
+/// Renders an issued certificate as PDF (typst; CPU work off the async threads).
+pub async fn render_pdf(
+    state: &AppState,
+    c: tuphap_domain::certificates::IssuedCertificate,
+) -> Result<Vec<u8>, ApiError> {
+    let cert = tuphap_pdf::Certificate {
+        kind: c.kind,
+        fields: c.fields,
+        qr_text: c.code,
+        verify_url: format!("{}/verify", state.config.public_url.trim_end_matches('/')),
+        issued_on: c.issued_on,
+    };
+    let rendered = tokio::task::spawn_blocking(move || tuphap_pdf::render(&cert))
+        .await
+        .map_err(|_| ApiError(tuphap_domain::DomainError::internal()))?;
+    rendered.map_err(|e| {
+        tracing::error!(error = %e, "certificate rendering failed");
+        ApiError(tuphap_domain::DomainError::internal())
+    })
+}
+
+/// The certificate as PDF (Giấy khai sinh, Trích lục khai tử, Giấy chứng nhận kết hôn).
+#[utoipa::path(
+    get, path = "/api/v1/civil/records/{id}/certificate.pdf", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, content_type = "application/pdf", description = "PDF A4"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    )
+)]
+async fn certificate_pdf(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let c = state.app.issue_certificate(&actor, &meta, id).await?;
+    let kind = c.kind.as_str();
+    let pdf = render_pdf(&state, c).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{kind}-{id}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// The text of the QR code.
+    #[schema(example = "VNHT1.MXxCfDF8…")]
+    pub code: String,
+}
+
+/// Verify a certificate's code (public). Always 200: `valid: false` with the reason for a forged,
+/// altered, superseded or revoked certificate.
+#[utoipa::path(
+    post, path = "/api/v1/verify", tag = "civil",
+    request_body = VerifyRequest,
+    responses((status = 200, body = tuphap_domain::certificates::Verification), (status = 422, body = ErrorBody))
+)]
+async fn verify_code(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> Result<Json<tuphap_domain::certificates::Verification>, ApiError> {
+    Ok(Json(state.app.verify_certificate(&req.code).await?))
 }

@@ -11,6 +11,7 @@ mod civil;
 mod reference;
 mod tools;
 mod users;
+mod verify;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(auth::home))
         .route("/login", get(auth::login_form).post(auth::login_submit))
         .route("/logout", post(auth::logout))
+        .route("/verify", get(verify::page))
         .route("/reference/admin-units", get(reference::admin_units))
         .route("/reference/admin-units/{code}", get(reference::admin_unit))
         .route("/tools/personal-id", get(tools::personal_id))

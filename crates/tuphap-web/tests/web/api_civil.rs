@@ -736,3 +736,158 @@ fn child_of(record: &Value) -> i64 {
         .as_i64()
         .unwrap()
 }
+
+/// `pdftotext` of a PDF, or `None` (with a note) when poppler is not installed and not required.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tuphap_testkit::temp_dir();
+    let path = dir.path().join("c.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ if std::env::var("TUPHAP_REQUIRE_TOOLS").is_ok_and(|v| v == "1") => {
+            panic!("pdftotext is required (TUPHAP_REQUIRE_TOOLS=1)")
+        }
+        _ => {
+            eprintln!("note: pdftotext not installed: PDF text not checked");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn certificate_pdf_and_verification_on_every_engine() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        let (_, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/civil/births",
+                Some(&a.officer),
+                Some(&birth("Nguyễn Thị Hương", &days_ago(4), None)),
+            )
+            .await;
+        let id = v["id"].as_i64().unwrap();
+        let cert = format!("/api/v1/civil/records/{id}/certificate");
+        let (s, v) = app.call(Method::GET, &cert, Some(&a.officer), None).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("civil_record_not_registered")),
+            "{e}"
+        );
+        app.call(
+            Method::POST,
+            &format!("/api/v1/civil/records/{id}/register"),
+            Some(&a.signer),
+            None,
+        )
+        .await;
+        let (s, v) = app.call(Method::GET, &cert, Some(&a.officer), None).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let code = v["verification_code"].as_str().unwrap().to_string();
+        assert!(code.starts_with("VNHT1."), "{code}");
+        // Printing again gives the same code; the record is now "certificate issued".
+        let (_, v2) = app.call(Method::GET, &cert, Some(&a.signer), None).await;
+        assert_eq!(v2["verification_code"], code.as_str());
+        let (_, r) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{id}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert_eq!(r["status"], "certificate_issued");
+        // Another commune cannot print it.
+        let (s, _) = app
+            .call(Method::GET, &cert, Some(&a.other_officer), None)
+            .await;
+        assert_eq!(s, 403);
+        // The PDF.
+        let resp = app
+            .client
+            .get(app.at(&format!("{cert}.pdf")))
+            .bearer_auth(&a.officer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["content-type"], "application/pdf");
+        let pdf = resp.bytes().await.unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        if let Some(text) = pdf_text(&pdf) {
+            assert!(text.contains("Nguyễn Thị Hương"), "{text}");
+            assert!(text.contains("GIẤY KHAI SINH"), "{text}");
+            assert!(
+                text.contains(&format!("Số: 1, Quyển số: 01/{}", vn_today().year())),
+                "{text}"
+            );
+        }
+        // Verification: valid; one changed character is not.
+        let (s, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/verify",
+                None,
+                Some(&json!({"code": code})),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(v["valid"], true, "{e}: {v}");
+        assert_eq!(v["full_name"], "Nguyễn Thị Hương");
+        assert_eq!(v["office_name"], "UBND Phường Ba Đình");
+        let mut tampered: Vec<char> = code.chars().collect();
+        let k = tampered.len() / 2;
+        tampered[k] = if tampered[k] == 'A' { 'B' } else { 'A' };
+        let tampered: String = tampered.into_iter().collect();
+        let (s, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/verify",
+                None,
+                Some(&json!({"code": tampered})),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(v["valid"], false, "{v}");
+        let (_, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/verify",
+                None,
+                Some(&json!({"code": "xin chào"})),
+            )
+            .await;
+        assert_eq!(v["valid"], false);
+        // The public page.
+        let page = app
+            .client
+            // The code is base64url and dots: safe in a URL as it is.
+            .get(app.at(&format!("/verify?code={code}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Giấy tờ hợp lệ") && page.contains("Nguyễn Thị Hương"),
+            "{page}"
+        );
+        // After a key rotation old certificates still verify.
+        app.app.rotate_office_key("00004").await.unwrap();
+        let (_, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/verify",
+                None,
+                Some(&json!({"code": code})),
+            )
+            .await;
+        assert_eq!(v["valid"], true);
+    }
+}

@@ -109,7 +109,7 @@ pub async fn fresh_store(engine: Engine, dir: &std::path::Path) -> Option<Store>
 pub async fn spawn_app_on(engine: Engine) -> Option<TestApp> {
     let dir = tuphap_testkit::temp_dir();
     let store = fresh_store(engine, dir.path()).await?;
-    let app = App::new(store.clone());
+    let app = App::new(store.clone()).with_keys_dir(dir.path().join("keys"));
     let state = AppState::new(app.clone(), WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
