@@ -212,6 +212,37 @@ impl Store {
     }
 }
 
+/// A record a person takes part in, with the role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PersonEventRow {
+    pub record_id: i64,
+    pub role: String,
+    pub kind: String,
+    pub status: String,
+    pub office_id: i64,
+    pub event_date: Date,
+    pub register_book: Option<String>,
+    pub register_year: Option<i32>,
+    pub register_number: Option<i32>,
+}
+
+impl Store {
+    /// Every record a person takes part in, by event date (index on civil_record_persons
+    /// (person_id, role)).
+    pub async fn person_events(&self, person_id: i64) -> Result<Vec<PersonEventRow>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, PersonEventRow>(
+            "SELECT r.id AS record_id, l.role, r.kind, r.status, r.office_id, r.event_date, \
+                    r.register_book, r.register_year, r.register_number \
+             FROM civil_record_persons l JOIN civil_records r ON r.id = l.record_id \
+             WHERE l.person_id = $1 ORDER BY r.event_date, r.id",
+        )
+        .bind(person_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+}
+
 /// A marriage of a person in the registry (registered, not ended: divorce and annulment are
 /// recorded by a later issue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]

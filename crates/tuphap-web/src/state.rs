@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use tuphap_domain::App;
+use tuphap_search::SearchIndex;
 
 /// Settings of the HTTP edge.
 #[derive(Debug, Clone)]
@@ -28,6 +29,9 @@ pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
     pub metrics: PrometheusHandle,
+    /// The civil-status search index (a projection of the change log). `None` only when an
+    /// in-memory index could not be created; search then answers 503.
+    pub search: Option<Arc<SearchIndex>>,
 }
 
 impl AppState {
@@ -36,6 +40,20 @@ impl AppState {
             app,
             config: Arc::new(config),
             metrics: crate::middleware::metrics_handle(),
+            search: SearchIndex::in_ram()
+                .inspect_err(|e| tracing::error!(error = %e, "search index unavailable"))
+                .ok()
+                .map(Arc::new),
+        }
+    }
+
+    /// With the given search index (the server's `<data dir>/search`).
+    pub fn with_search(app: App, config: WebConfig, search: Arc<SearchIndex>) -> AppState {
+        AppState {
+            app,
+            config: Arc::new(config),
+            metrics: crate::middleware::metrics_handle(),
+            search: Some(search),
         }
     }
 }

@@ -80,6 +80,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Rebuild the civil-status search index (`<data dir>/search`) from the change log.
+    Reindex,
 }
 
 #[derive(Args, Debug)]
@@ -178,6 +180,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let g = cli.global;
     match cli.command {
         Command::Serve(args) => serve(&g, args).await,
+        Command::Reindex => {
+            let store = open_store(&g).await?;
+            let dir = g.data_dir.join("search");
+            let index = tuphap_search::SearchIndex::open(&dir)
+                .with_context(|| format!("không mở được chỉ mục tìm kiếm {}", dir.display()))?;
+            let n = index.rebuild(&store).await?;
+            println!(
+                "Đã lập lại chỉ mục tìm kiếm: {n} hồ sơ ({}).",
+                dir.display()
+            );
+            drop(index);
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let store = open_store(&g).await?;
             println!(
@@ -308,11 +324,30 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     if let Some(logins) = demo_logins {
         demo::print(&logins, &public_url);
     }
-    let state = AppState::new(app, config);
+    let search_dir = g.data_dir.join("search");
+    let search = std::sync::Arc::new(
+        tuphap_search::SearchIndex::open(&search_dir)
+            .with_context(|| format!("không mở được chỉ mục tìm kiếm {}", search_dir.display()))?,
+    );
+    let catch_up = tokio::spawn(search_catch_up(search.clone(), store.clone()));
+    let state = AppState::with_search(app, config, search);
     tuphap_web::serve(listener, state, shutdown_signal()).await?;
+    catch_up.abort();
     tracing::info!("đã dừng nhận yêu cầu; đóng cơ sở dữ liệu");
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Keeps the search index up with the change log: a catch-up every second.
+async fn search_catch_up(index: std::sync::Arc<tuphap_search::SearchIndex>, store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = index.catch_up(&store).await {
+            tracing::warn!(error = %e, "search index catch-up failed; retrying");
+        }
+    }
 }
 
 fn display_addr(a: SocketAddr) -> String {

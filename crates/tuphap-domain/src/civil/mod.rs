@@ -7,9 +7,11 @@
 
 mod death;
 mod marriage;
+mod person;
 
 pub use death::{DeathDeclaration, DeceasedInput};
 pub use marriage::{MarriageDeclaration, SpouseInput};
+pub use person::{LifeEvent, PersonView};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -785,10 +787,7 @@ impl App {
             .office_by_id(r.office_id)
             .await?
             .ok_or_else(DomainError::internal)?;
-        let in_scope = actor.office.id == r.office_id
-            || office.unit_code.as_deref().is_some_and(|u| {
-                actor.office.kind != OfficeKind::Commune && actor.office.scope.covers(u, vn_today())
-            });
+        let in_scope = record_in_scope(actor, r.office_id, office.unit_code.as_deref());
         let mut e = actor.audit(meta, "civil.record.read");
         e.target_type = Some("civil_record".into());
         e.target_id = Some(id.to_string());
@@ -882,6 +881,16 @@ impl App {
             .records_queue(actor.office.id, status, after_id, limit)
             .await?)
     }
+}
+
+/// Whether a record of the office `office_id` (whose unit is `office_unit`) lies in the actor's
+/// jurisdiction: the registering office itself, or a province/ministry office whose scope covers
+/// the office's unit.
+pub(crate) fn record_in_scope(actor: &Actor, office_id: i64, office_unit: Option<&str>) -> bool {
+    actor.office.id == office_id
+        || office_unit.is_some_and(|u| {
+            actor.office.kind != OfficeKind::Commune && actor.office.scope.covers(u, vn_today())
+        })
 }
 
 fn record_not_found(id: i64) -> DomainError {

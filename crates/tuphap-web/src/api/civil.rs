@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certificate))
         .routes(routes!(certificate_pdf))
         .routes(routes!(verify_code))
+        .routes(routes!(get_person))
 }
 
 /// Declare a birth at the caller's office (officer or signer of a commune).
@@ -414,4 +415,24 @@ async fn verify_code(
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> Result<Json<tuphap_domain::certificates::Verification>, ApiError> {
     Ok(Json(state.app.verify_certificate(&req.code).await?))
+}
+
+/// A person of the register with the life events the caller may see and the civil status derived
+/// from them (403 when none of the person's events is within the caller's jurisdiction).
+#[utoipa::path(
+    get, path = "/api/v1/civil/persons/{id}", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = tuphap_domain::civil::PersonView),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    )
+)]
+async fn get_person(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<tuphap_domain::civil::PersonView>, ApiError> {
+    Ok(Json(state.app.get_person(&actor, &meta, id).await?))
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod civil;
 pub mod reference;
+pub mod search;
 pub mod users;
 
 use std::sync::Arc;
@@ -63,6 +64,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(audit::router())
         .merge(civil::router())
+        .merge(search::router())
 }
 
 /// `/api/openapi.json` and the vendored Swagger UI at `/api/docs`.

@@ -1,7 +1,8 @@
 //! The civil-status pages in a real headless Chromium at phone size (390×844): the officer fills
 //! in the birth declaration (a field error first, then the fix), the signer opens the queue and
 //! signs; every page is checked for horizontal overflow and screenshotted to
-//! `target/screenshots/civil-*.png`. Skipped like `browser.rs` when Chromium is missing, unless
+//! `target/screenshots/civil-*.png`. A marriage likewise: the two parties stacked on the phone,
+//! a refusal by the rules, the signature, and the print link (new tab) fetched from the page. Skipped like `browser.rs` when Chromium is missing, unless
 //! `TUPHAP_REQUIRE_BROWSER=1`.
 
 use std::path::Path;
@@ -26,6 +27,21 @@ async fn civil_registry_on_a_phone() {
         return;
     }
     let outcome = tokio::time::timeout(Duration::from_secs(240), run()).await;
+    assert!(outcome.is_ok(), "browser test timed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn civil_marriage_on_a_phone() {
+    let have = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !have {
+        assert!(
+            !browser_required(),
+            "TUPHAP_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        eprintln!("note: {CHROMIUM} or {CHROMEDRIVER} not installed; browser test skipped");
+        return;
+    }
+    let outcome = tokio::time::timeout(Duration::from_secs(240), run_marriage()).await;
     assert!(outcome.is_ok(), "browser test timed out");
 }
 
@@ -245,6 +261,163 @@ async fn run() {
     .await;
     d.settle().await;
     check(&d, "civil-duplicate-registered").await;
+
+    for line in d.console().await {
+        eprintln!("browser console: {line}");
+    }
+}
+
+/// Fills in one party of the marriage form (`p` is `wife` or `husband`).
+async fn fill_spouse(d: &Driver, p: &str, name: &str, dob: &str, id: &str) {
+    d.type_into(&format!("#{p}-full_name"), name).await;
+    set_date(d, &format!("{p}-date_of_birth"), dob).await;
+    if !id.is_empty() {
+        d.type_into(&format!("#{p}-personal_id"), id).await;
+    }
+}
+
+async fn run_marriage() {
+    let app = spawn_app().await;
+    app.add_user("canbo.badinh", "officer", "00004").await;
+    app.add_user("lanhdao.badinh", "signer", "00004").await;
+    let d = Driver::start().await;
+    let year = vn_today().year();
+
+    login(&d, &app, "canbo.badinh").await;
+    check(&d, "civil-marriage-queue-buttons").await;
+    d.click("a[href='/civil/marriages/new']").await;
+    d.wait_for(
+        "the marriage form",
+        "return document.title.startsWith('Đăng ký kết hôn');",
+    )
+    .await;
+    d.settle().await;
+    check(&d, "civil-marriage-form").await;
+    // On a phone the husband's block comes below the wife's, full width.
+    let v = d
+        .js("const a = document.getElementById('ben-nu').getBoundingClientRect(); \
+             const b = document.getElementById('ben-nam').getBoundingClientRect(); \
+             return [a.left, b.left, a.bottom <= b.top, Math.round(a.width) === Math.round(b.width)];")
+        .await;
+    assert_eq!(v[0], v[1], "stacked: {v}");
+    assert_eq!(v[2], true, "wife above husband: {v}");
+    assert_eq!(v[3], true, "same width: {v}");
+
+    // An under-age husband first: the rule's refusal as an alert, the values kept.
+    let young = (vn_today() - time::Duration::days(17 * 365)).to_string();
+    fill_spouse(&d, "wife", "Trần Thị Lan", "1995-03-14", "001195012345").await;
+    d.type_into("#wife-residence-detail", "12 phố Quán Thánh")
+        .await;
+    fill_spouse(&d, "husband", "Nguyễn Văn Nam", &young, "").await;
+    d.screenshot_at("civil-marriage-form-husband", "#ben-nam")
+        .await;
+    d.click("form.marriage-form button[type=submit]").await;
+    d.wait_for(
+        "the refusal",
+        "return !!document.querySelector('.alert.error');",
+    )
+    .await;
+    d.settle().await;
+    assert!(d.text(".alert.error").await.contains("chưa đủ 20 tuổi"));
+    assert_eq!(
+        d.js("return document.getElementById('wife-personal_id').value;")
+            .await,
+        "001195012345",
+        "values kept"
+    );
+    check(&d, "civil-marriage-refused").await;
+
+    set_date(&d, "husband-date_of_birth", "1993-07-02").await;
+    d.click("form.marriage-form button[type=submit]").await;
+    d.wait_for(
+        "the record page",
+        "return document.title.startsWith('Hồ sơ kết hôn số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("Đã tiếp nhận hồ sơ số"), "{main}");
+    assert!(main.contains("Bên nam (chồng)"));
+    check(&d, "civil-marriage-declared").await;
+    d.screenshot_at("civil-marriage-declared-content", ".parties")
+        .await;
+
+    // The signer signs from the queue, then prints.
+    d.click("header form[action='/logout'] button[type=submit]")
+        .await;
+    d.wait_for(
+        "the login page",
+        "return document.title.startsWith('Đăng nhập');",
+    )
+    .await;
+    login(&d, &app, "lanhdao.badinh").await;
+    assert!(
+        d.text("main")
+            .await
+            .contains("Trần Thị Lan – Nguyễn Văn Nam")
+    );
+    check(&d, "civil-marriage-queue").await;
+    d.click("a.record-link").await;
+    d.wait_for(
+        "the record page",
+        "return document.title.startsWith('Hồ sơ kết hôn số');",
+    )
+    .await;
+    d.settle().await;
+    d.screenshot_at("civil-marriage-sign", "#ky-dang-ky").await;
+    d.click("#ky-dang-ky button[type=submit]").await;
+    let text = format!("Số: 1, Quyển số: 01/{year}");
+    d.wait_for(
+        "the register number",
+        &format!("return document.body.innerText.includes({text:?});"),
+    )
+    .await;
+    d.settle().await;
+    check(&d, "civil-marriage-registered").await;
+    d.screenshot_at("civil-marriage-print", "#in-giay").await;
+    let link = d
+        .js("const a = document.querySelector('a.print-link'); \
+             return [a.getAttribute('href'), a.target, a.rel, a.innerText];")
+        .await;
+    let href = link[0].as_str().unwrap().to_string();
+    assert!(
+        href.starts_with("/api/v1/civil/records/") && href.ends_with("/certificate.pdf"),
+        "{link}"
+    );
+    assert_eq!(link[1], "_blank");
+    assert_eq!(link[2], "noopener");
+    assert_eq!(link[3], "In giấy chứng nhận kết hôn");
+    // The link's target, fetched by the page with its session cookie: a PDF.
+    d.js(&format!(
+        "window.pdf = null; fetch({href:?}).then(async r => {{ \
+           const b = new Uint8Array(await r.arrayBuffer()); \
+           window.pdf = [r.status, r.headers.get('content-type'), String.fromCharCode(...b.slice(0, 4))]; }}); \
+         return true;"
+    ))
+    .await;
+    d.wait_for("the PDF", "return window.pdf !== null;").await;
+    let pdf = d.js("return window.pdf;").await;
+    assert_eq!(pdf, json!([200, "application/pdf", "%PDF"]), "{pdf}");
+    // Reloaded: the certificate is issued, its code and the link to check it shown.
+    d.goto(
+        &app.at(&href
+            .replace("/api/v1/civil/records/", "/civil/records/")
+            .replace("/certificate.pdf", "")),
+    )
+    .await;
+    d.settle().await;
+    assert!(d.text("#in-giay").await.contains("Mã kiểm tra"));
+    check(&d, "civil-marriage-issued").await;
+    d.screenshot_at("civil-marriage-issued-code", "#in-giay")
+        .await;
+    d.click("#in-giay a[href^='/verify?code=']").await;
+    d.wait_for(
+        "the verification page",
+        "return !!document.querySelector('.alert.ok');",
+    )
+    .await;
+    d.settle().await;
+    check(&d, "civil-marriage-verified").await;
 
     for line in d.console().await {
         eprintln!("browser console: {line}");

@@ -8,6 +8,7 @@ mod support;
 mod api_auth;
 mod api_civil;
 mod api_reference;
+mod api_search;
 mod browser;
 mod browser_civil;
 mod edge;

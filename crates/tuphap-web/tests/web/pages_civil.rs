@@ -1,7 +1,9 @@
 //! Civil-status pages over HTTP, as a browser without JavaScript uses them: log in through the
 //! real form, declare a birth with the form (POST → 303 → record page), see field errors next to
 //! their field with the values kept, register as the signer, follow the work queues, duplicates
-//! and their override reason, return and reject, jurisdiction, and CSRF on every POST.
+//! and their override reason, return and reject, jurisdiction, and CSRF on every POST; deaths
+//! and marriages through their forms (refusals by the rules as alerts), and the printed
+//! certificate linked from the record page.
 
 use tuphap_core::dates::{format_vn, vn_today};
 
@@ -136,7 +138,17 @@ fn field_block<'a>(html: &'a str, id: &str) -> &'a str {
 
 /// Declares through the form and returns the new record's id and the redirect target.
 async fn declare(c: &reqwest::Client, app: &TestApp, form: &[(String, String)]) -> (i64, String) {
-    let r = post(c, app, "/civil/births", form).await;
+    declare_at(c, app, "/civil/births", form).await
+}
+
+/// Declares through the form posted to `path` (births, deaths, marriages).
+async fn declare_at(
+    c: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(String, String)],
+) -> (i64, String) {
+    let r = post(c, app, path, form).await;
     let status = r.status();
     let to = location(&r);
     assert_eq!(status, 303, "{}", r.text().await.unwrap());
@@ -647,6 +659,27 @@ async fn every_civil_post_checks_csrf() {
     assert_eq!(r.status(), 403);
     let (_, body) = get(&officer, &app, "/civil").await;
     assert!(!body.contains("record-link"), "nothing declared");
+    // The same for deaths and marriages.
+    for (path, mut form) in [
+        (
+            "/civil/deaths",
+            death_form("", "001045000123", &days_ago(3)),
+        ),
+        (
+            "/civil/marriages",
+            marriage_form("", ("Trần Thị Lan", "001195012345"), HUSBAND),
+        ),
+    ] {
+        form.retain(|(k, _)| k != "csrf");
+        let r = post(&officer, &app, path, &form).await;
+        assert_eq!(r.status(), 403, "{path}");
+        form.push(("csrf".into(), "sai".into()));
+        let r = post(&officer, &app, path, &form).await;
+        assert_eq!(r.status(), 403, "{path}");
+        assert!(r.text().await.unwrap().contains("mã chống giả mạo"));
+    }
+    let (_, body) = get(&officer, &app, "/civil").await;
+    assert!(!body.contains("record-link"), "nothing declared");
 
     let (id, _) = declare(
         &officer,
@@ -727,4 +760,343 @@ async fn queue_pages_hold_a_hundred_rows() {
     assert_eq!(body.matches("class=\"record-link\"").count(), 1);
     assert!(body.contains(&format!(r#"href="/civil/records/{}""#, ids[100])));
     assert!(!body.contains("Trang sau"));
+}
+
+/// A complete death declaration form (the deceased known by personal ID, born in 1945).
+fn death_form(csrf: &str, personal_id: &str, date_of_death: &str) -> Vec<(String, String)> {
+    pairs(&[
+        ("csrf", csrf),
+        ("deceased.full_name", "Lê Văn Bình"),
+        ("deceased.sex", "male"),
+        ("deceased.date_of_birth", "1945"),
+        ("deceased.personal_id", personal_id),
+        ("deceased.ethnicity_code", "01"),
+        ("deceased.nationality_code", "VN"),
+        ("deceased.residence.admin_unit_code", "00004"),
+        ("deceased.residence.detail", "5 phố Phan Đình Phùng"),
+        ("date_of_death", date_of_death),
+        ("place_of_death.admin_unit_code", "00004"),
+        ("place_of_death.detail", "Tại nhà"),
+        ("cause", "Bệnh già"),
+        ("declarant.full_name", "Lê Văn An"),
+        ("declarant.personal_id", ""),
+        ("declarant.relationship", "con"),
+    ])
+}
+
+/// The husband of the marriage tests: (name, date of birth, personal ID).
+const HUSBAND: (&str, &str, &str) = ("Nguyễn Văn Nam", "1993-07-02", "001093012345");
+
+/// A complete marriage declaration form: the wife (name, personal ID; born 14/03/1995) and the
+/// husband (name, date of birth, personal ID), both living in Phường Ba Đình.
+fn marriage_form(
+    csrf: &str,
+    wife: (&str, &str),
+    husband: (&str, &str, &str),
+) -> Vec<(String, String)> {
+    pairs(&[
+        ("csrf", csrf),
+        ("wife.full_name", wife.0),
+        ("wife.date_of_birth", "1995-03-14"),
+        ("wife.personal_id", wife.1),
+        ("wife.ethnicity_code", "01"),
+        ("wife.nationality_code", "VN"),
+        ("wife.residence.admin_unit_code", "00004"),
+        ("wife.residence.detail", "12 phố Quán Thánh"),
+        ("husband.full_name", husband.0),
+        ("husband.date_of_birth", husband.1),
+        ("husband.personal_id", husband.2),
+        ("husband.ethnicity_code", "01"),
+        ("husband.nationality_code", "VN"),
+        ("husband.residence.admin_unit_code", "00004"),
+        ("husband.residence.detail", ""),
+    ])
+}
+
+/// Registers `id` as the signer through the record page's form.
+async fn sign(signer: &reqwest::Client, app: &TestApp, id: i64) {
+    let csrf = csrf_of(signer, app).await;
+    let r = post(
+        signer,
+        app,
+        &format!("/civil/records/{id}/register"),
+        &pairs(&[("csrf", &csrf)]),
+    )
+    .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+}
+
+/// The record page's print link is there (new tab) and answers a PDF with the session cookie;
+/// afterwards the page shows the verification code with its link to `/verify`.
+async fn print_through_the_link(c: &reqwest::Client, app: &TestApp, id: i64, label: &str) {
+    let href = format!("/api/v1/civil/records/{id}/certificate.pdf");
+    let (_, body) = get(c, app, &format!("/civil/records/{id}")).await;
+    assert!(
+        body.contains(&format!(
+            r#"<a class="button print-link" href="{href}" target="_blank" rel="noopener">{label}</a>"#
+        )),
+        "{body}"
+    );
+    assert!(body.contains("Chưa cấp giấy"));
+    let r = c.get(app.at(&href)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers().get("content-type").unwrap().to_str().unwrap(),
+        "application/pdf"
+    );
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+    let (_, body) = get(c, app, &format!("/civil/records/{id}")).await;
+    assert!(body.contains(r#"<span class="badge success">Đã cấp giấy</span>"#));
+    assert!(body.contains("Mã kiểm tra"));
+    let marker = "href=\"/verify?code=";
+    let at = body.find(marker).expect("a link to /verify") + "href=\"".len();
+    let verify = body[at..at + body[at..].find('"').unwrap()].to_string();
+    assert!(verify.starts_with("/verify?code=VNHT1."), "{verify}");
+    let code = verify.trim_start_matches("/verify?code=");
+    assert!(body.contains(&format!(r#"<span class="mono cert-code">{code}</span>"#)));
+    let (s, page) = get(&new_client(), app, &verify).await;
+    assert_eq!(s, 200);
+    assert!(page.contains(r#"<div class="alert ok">"#), "{page}");
+}
+
+#[tokio::test]
+async fn deaths_through_the_pages() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        users(&app).await;
+        let year = vn_today().year();
+        let officer = login_as(&app, "canbo.badinh").await;
+        let (_, body) = get(&officer, &app, "/civil").await;
+        assert!(body.contains(r#"href="/civil/deaths/new""#), "{e}");
+        assert!(body.contains("+ Đăng ký khai tử"));
+
+        // The form: every field by its dotted name, the office's commune as defaults.
+        let (s, body) = get(&officer, &app, "/civil/deaths/new").await;
+        assert_eq!(s, 200, "{e}");
+        assert!(body.contains(r#"<form class="death-form" method="post" action="/civil/deaths">"#));
+        for name in [
+            "deceased.full_name",
+            "deceased.sex",
+            "deceased.date_of_birth",
+            "deceased.personal_id",
+            "deceased.ethnicity_code",
+            "deceased.nationality_code",
+            "deceased.residence.admin_unit_code",
+            "deceased.residence.detail",
+            "date_of_death",
+            "place_of_death.admin_unit_code",
+            "place_of_death.detail",
+            "cause",
+            "declarant.full_name",
+            "declarant.personal_id",
+            "declarant.relationship",
+        ] {
+            assert!(body.contains(&format!("name=\"{name}\"")), "{name}");
+        }
+        assert!(field_block(&body, "place_of_death-admin_unit_code").contains("value=\"00004\""));
+        assert!(body.contains("hoặc chỉ năm sinh"));
+        assert!(body.contains(r#"<datalist id="quan-he">"#));
+        assert!(!body.contains(r#"aria-invalid="true""#));
+        assert!(!body.contains("style="), "no inline styles (CSP)");
+        let csrf = hidden_csrf(&body);
+
+        // A date of death in the future: at its field, values kept.
+        let future = vn_today() + time::Duration::days(2);
+        let mut form = death_form(&csrf, "001045000123", &future.to_string());
+        let r = post(&officer, &app, "/civil/deaths", &form).await;
+        assert_eq!(r.status(), 422, "{e}");
+        let body = r.text().await.unwrap();
+        let block = field_block(&body, "date_of_death");
+        assert!(block.contains(r#"aria-invalid="true""#), "{block}");
+        assert!(block.contains("ở tương lai"), "{block}");
+        assert!(body.contains(r##"<a href="#date_of_death">Ngày chết (Thông tin khai tử)</a>"##));
+        assert!(body.contains(r#"value="Lê Văn Bình""#));
+        assert!(body.contains(r#"value="Bệnh già""#));
+        // An unknown commune for the place of death: at its field.
+        set(&mut form, "date_of_death", &days_ago(3));
+        set(&mut form, "place_of_death.admin_unit_code", "99999");
+        let r = post(&officer, &app, "/civil/deaths", &form).await;
+        assert_eq!(r.status(), 422, "{e}");
+        let body = r.text().await.unwrap();
+        assert!(
+            field_block(&body, "place_of_death-admin_unit_code").contains(r#"aria-invalid="true""#)
+        );
+        set(&mut form, "place_of_death.admin_unit_code", "00004");
+        // A date of birth typed as dd/mm/yyyy that does not exist.
+        set(&mut form, "deceased.date_of_birth", "30/02/1945");
+        let r = post(&officer, &app, "/civil/deaths", &form).await;
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.unwrap();
+        assert!(
+            field_block(&body, "deceased-date_of_birth").contains("Ngày 30/02/1945 không tồn tại.")
+        );
+        set(&mut form, "deceased.date_of_birth", "1945");
+
+        // Declared: the record page shows the death.
+        let (id, to) = declare_at(&officer, &app, "/civil/deaths", &form).await;
+        assert_eq!(to, format!("/civil/records/{id}?declared=1"));
+        let (s, body) = get(&officer, &app, &to).await;
+        assert_eq!(s, 200, "{e}");
+        assert!(body.contains(&format!("Hồ sơ khai tử số {id}")));
+        assert!(body.contains(&format!("Đã tiếp nhận hồ sơ số {id}.")));
+        assert!(body.contains("<dt>Ngày chết</dt>"));
+        assert!(body.contains(&format_vn(vn_today() - time::Duration::days(3))));
+        assert!(body.contains("Lê Văn Bình"));
+        assert!(body.contains("<dd>1945</dd>"));
+        assert!(body.contains("Tại nhà, Phường Ba Đình, Thành phố Hà Nội (mã 00004)"));
+        assert!(body.contains("Bệnh già"));
+        assert!(body.contains("Quan hệ với người chết"));
+        assert!(body.contains("Người chết"));
+        assert!(!body.contains("<pre class=\"raw\">"));
+        assert!(!body.contains("print-link"), "not registered yet");
+        // The queue: the kind and the name.
+        let (_, body) = get(&officer, &app, "/civil").await;
+        assert!(body.contains(r#"<td data-label="Loại">Khai tử</td>"#));
+        assert!(body.contains("<strong>Lê Văn Bình</strong>"));
+
+        // The same person's death again: refused with an alert, values kept.
+        let r = post(&officer, &app, "/civil/deaths", &form).await;
+        assert_eq!(r.status(), 409, "{e}");
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains(
+                r#"<div class="alert error" role="alert">Người này đã được đăng ký khai tử"#
+            ),
+            "{body}"
+        );
+        assert!(!body.contains(r#"aria-invalid="true""#));
+        assert!(body.contains(r#"value="Lê Văn Bình""#));
+        assert!(body.contains(r#"value="001045000123""#));
+
+        // The signer registers it, then prints the extract.
+        let signer = login_as(&app, "lanhdao.badinh").await;
+        let (_, body) = get(&signer, &app, &format!("/civil/records/{id}")).await;
+        assert!(body.contains("Ký đăng ký khai tử"));
+        assert!(body.contains("sổ đăng ký khai tử"));
+        sign(&signer, &app, id).await;
+        let (_, body) = get(&signer, &app, &format!("/civil/records/{id}?registered=1")).await;
+        assert!(body.contains(&format!("Số: 1, Quyển số: 01/{year}")));
+        print_through_the_link(&signer, &app, id, "In trích lục khai tử").await;
+        // Registered: declaring the death again is still refused.
+        let r = post(&officer, &app, "/civil/deaths", &form).await;
+        assert_eq!(r.status(), 409);
+        // The province reads the record but does not print it.
+        let province = login_as(&app, "so.hanoi").await;
+        let (s, body) = get(&province, &app, &format!("/civil/records/{id}")).await;
+        assert_eq!(s, 200);
+        assert!(!body.contains("print-link"));
+        assert!(app.store.verify_audit().await.unwrap().is_intact());
+    }
+}
+
+#[tokio::test]
+async fn marriages_through_the_pages() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        users(&app).await;
+        let year = vn_today().year();
+        let officer = login_as(&app, "canbo.badinh").await;
+        let (_, body) = get(&officer, &app, "/civil").await;
+        assert!(body.contains(r#"href="/civil/marriages/new""#), "{e}");
+
+        // The form: the two parties side by side.
+        let (s, body) = get(&officer, &app, "/civil/marriages/new").await;
+        assert_eq!(s, 200, "{e}");
+        assert!(
+            body.contains(
+                r#"<form class="marriage-form" method="post" action="/civil/marriages">"#
+            )
+        );
+        assert!(body.contains(r#"<div class="grid cols-2 pair">"#));
+        assert!(body.contains("<legend>Bên nữ (vợ)</legend>"));
+        assert!(body.contains("<legend>Bên nam (chồng)</legend>"));
+        assert!(body.find("Bên nữ (vợ)") < body.find("Bên nam (chồng)"));
+        for p in ["wife", "husband"] {
+            for f in [
+                "full_name",
+                "date_of_birth",
+                "personal_id",
+                "ethnicity_code",
+                "nationality_code",
+                "residence.admin_unit_code",
+                "residence.detail",
+            ] {
+                assert!(body.contains(&format!("name=\"{p}.{f}\"")), "{p}.{f}");
+            }
+            assert!(
+                field_block(&body, &format!("{p}-residence-admin_unit_code"))
+                    .contains("value=\"00004\"")
+            );
+        }
+        let csrf = hidden_csrf(&body);
+
+        // A field error: at its field.
+        let mut form = marriage_form(&csrf, ("Trần Thị Lan", "001195012345"), HUSBAND);
+        set(&mut form, "wife.date_of_birth", "30/02/1995");
+        let r = post(&officer, &app, "/civil/marriages", &form).await;
+        assert_eq!(r.status(), 422, "{e}");
+        let body = r.text().await.unwrap();
+        assert!(
+            field_block(&body, "wife-date_of_birth").contains("Ngày 30/02/1995 không tồn tại.")
+        );
+        assert!(body.contains(r##"<a href="#wife-date_of_birth">Ngày sinh (Bên nữ (vợ))</a>"##));
+        set(&mut form, "wife.date_of_birth", "14/03/1995");
+        // Both living in another commune: not competent (an alert).
+        let mut elsewhere = form.clone();
+        set(&mut elsewhere, "wife.residence.admin_unit_code", "00097");
+        set(&mut elsewhere, "husband.residence.admin_unit_code", "00097");
+        let r = post(&officer, &app, "/civil/marriages", &elsewhere).await;
+        assert_eq!(r.status(), 403);
+        assert!(r.text().await.unwrap().contains("không có thẩm quyền"));
+
+        // Declared, then registered by the signer.
+        let (id, _) = declare_at(&officer, &app, "/civil/marriages", &form).await;
+        let (_, body) = get(&officer, &app, &format!("/civil/records/{id}?declared=1")).await;
+        assert!(body.contains(&format!("Hồ sơ kết hôn số {id}")), "{e}");
+        assert!(body.contains(r#"<h2 class="first" id="ben-1">Bên nữ (vợ)</h2>"#));
+        assert!(body.contains(r#"<h2 class="first" id="ben-2">Bên nam (chồng)</h2>"#));
+        assert!(body.contains("Trần Thị Lan"));
+        assert!(body.contains("02/07/1993"));
+        assert!(body.contains("12 phố Quán Thánh, Phường Ba Đình"));
+        assert!(
+            !body.contains("<dt>Thời hạn</dt>"),
+            "no deadline for a marriage"
+        );
+        let (_, body) = get(&officer, &app, "/civil").await;
+        assert!(body.contains(r#"<td data-label="Loại">Kết hôn</td>"#));
+        assert!(body.contains("<strong>Trần Thị Lan – Nguyễn Văn Nam</strong>"));
+        let signer = login_as(&app, "lanhdao.badinh").await;
+        sign(&signer, &app, id).await;
+        let (_, body) = get(&signer, &app, &format!("/civil/records/{id}?registered=1")).await;
+        assert!(body.contains(&format!("Số: 1, Quyển số: 01/{year}")), "{e}");
+        assert!(body.contains("Đã đăng ký kết hôn"));
+        // The officer of the same office prints it too.
+        print_through_the_link(&officer, &app, id, "In giấy chứng nhận kết hôn").await;
+
+        // A second marriage of the husband: refused by the rules, values kept.
+        let csrf = csrf_of(&officer, &app).await;
+        let second = marriage_form(&csrf, ("Phạm Thị Hoa", "001195012346"), HUSBAND);
+        let r = post(&officer, &app, "/civil/marriages", &second).await;
+        assert_eq!(r.status(), 409, "{e}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(r#"<div class="alert error" role="alert">"#));
+        assert!(body.contains("đang có vợ hoặc chồng"), "{body}");
+        assert!(body.contains(r#"value="Phạm Thị Hoa""#));
+        assert!(!body.contains(r#"aria-invalid="true""#));
+
+        // An under-age husband (17): refused (422) with the rule's message.
+        let young = (vn_today() - time::Duration::days(17 * 365)).to_string();
+        let minor = marriage_form(
+            &csrf,
+            ("Phạm Thị Hoa", "001195012346"),
+            ("Đỗ Văn Tuấn", &young, ""),
+        );
+        let r = post(&officer, &app, "/civil/marriages", &minor).await;
+        assert_eq!(r.status(), 422, "{e}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("chưa đủ 20 tuổi"), "{body}");
+        assert!(body.contains(r#"value="Đỗ Văn Tuấn""#));
+        let (_, body) = get(&officer, &app, "/civil").await;
+        assert!(!body.contains("Phạm Thị Hoa"), "nothing declared");
+    }
 }

@@ -1,5 +1,6 @@
-//! The civil-status registry back office (births for now): the office's work queues, the birth
-//! declaration form, and the record page with the actions of officers and signers.
+//! The civil-status registry back office: the office's work queues, the declaration forms
+//! (births here, deaths in `death.rs`, marriages in `marriage.rs`), and the record page with the
+//! actions of officers and signers and, once registered, the printed certificate.
 //!
 //! Everything works without JavaScript: GET pages, POST forms answered with a 303 redirect
 //! (or the same page again with the error next to its field and the values kept).
@@ -29,15 +30,22 @@ use tuphap_core::reference as refdata;
 use tuphap_core::role::Role;
 use tuphap_core::text::fold;
 use tuphap_domain::civil::{
-    BirthDeclaration, ChildInput, DeclarantInput, ParentInput, PlaceInput, RecordView,
+    BirthDeclaration, ChildInput, DeathDeclaration, DeclarantInput, MarriageDeclaration,
+    ParentInput, PlaceInput, RecordView, SpouseInput,
 };
 use tuphap_domain::identity::{OfficeKind, Scope};
 use tuphap_domain::{Actor, DomainError, ErrorKind, RequestMeta};
 
 use super::reference::{Choice, bad_query, domain_error_page, html, non_empty};
-use super::{CsrfProtected, Layout, PageActor, accept_form, error_page};
+use super::{CsrfProtected, Layout, PageActor, accept_form, encode_component, error_page};
 use crate::extract::Meta;
 use crate::state::AppState;
+
+mod death;
+mod marriage;
+
+pub use death::{declare_death, new_death};
+pub use marriage::{declare_marriage, new_marriage};
 
 /// Rows of a work queue per page.
 pub const PAGE_SIZE: i64 = 100;
@@ -94,6 +102,9 @@ fn role_label(role: &str) -> &'static str {
         "mother" => "Mẹ",
         "father" => "Cha",
         "declarant" => "Người đi khai",
+        "deceased" => "Người chết",
+        "wife" => "Bên nữ (vợ)",
+        "husband" => "Bên nam (chồng)",
         _ => "Khác",
     }
 }
@@ -179,6 +190,8 @@ pub struct QueueRow {
     pub full_name: String,
     pub event_date: String,
     pub late: bool,
+    /// Births and deaths have a deadline; marriages none (shown as "—").
+    pub has_deadline: bool,
     pub register_text: Option<String>,
     pub reason: Option<String>,
 }
@@ -277,10 +290,9 @@ pub async fn queue(
                 .map(|r| format!("/civil?status={status}&after={}", r.id));
         }
         for r in records {
-            let full_name = match state.app.store.person_by_id(r.subject_person_id).await {
-                Ok(Some(p)) => p.full_name,
-                Ok(None) => "—".to_string(),
-                Err(e) => return domain_error_page(&DomainError::from(e)),
+            let full_name = match subject_name(&state, &r).await {
+                Ok(n) => n,
+                Err(e) => return domain_error_page(&e),
             };
             let register_text = match (
                 r.register_number,
@@ -297,6 +309,7 @@ pub async fn queue(
                 full_name,
                 event_date: format_vn(r.event_date),
                 late: r.late,
+                has_deadline: r.kind != "marriage",
                 register_text,
                 reason: r.status_reason,
             });
@@ -333,6 +346,30 @@ pub async fn queue(
     html(status_code, page.render())
 }
 
+/// The name a queue shows: the child or the deceased; for a marriage "wife – husband".
+async fn subject_name(
+    state: &AppState,
+    r: &tuphap_store::civil::RecordRow,
+) -> Result<String, DomainError> {
+    if r.kind == "marriage" {
+        let persons = state.app.store.record_persons(r.id).await?;
+        let of = |role: &str| {
+            persons
+                .iter()
+                .find(|p| p.role == role)
+                .map(|p| p.full_name.clone())
+                .unwrap_or_else(|| "—".to_string())
+        };
+        return Ok(format!("{} – {}", of("wife"), of("husband")));
+    }
+    Ok(
+        match state.app.store.person_by_id(r.subject_person_id).await? {
+            Some(p) => p.full_name,
+            None => "—".to_string(),
+        },
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // The birth declaration form
 // ---------------------------------------------------------------------------------------------
@@ -343,6 +380,8 @@ enum Control {
     /// A text input for digits (personal ID, unit code).
     Digits(u32),
     Date,
+    /// A date of birth that may be known only by its year (text: dd/mm/yyyy, mm/yyyy or yyyy).
+    PartialDate,
     Sex,
     Ethnic,
     Country,
@@ -608,11 +647,16 @@ impl BirthForm {
 
     /// Dates typed as `dd/mm/yyyy` (browsers without a date picker) become `YYYY-MM-DD`.
     fn normalize_dates(&mut self) -> Result<(), DomainError> {
-        for name in [
+        self.normalize(&[
             "child.date_of_birth",
             "mother.date_of_birth",
             "father.date_of_birth",
-        ] {
+        ])
+    }
+
+    /// `dd/mm/yyyy` → `YYYY-MM-DD` for the fields `names`.
+    fn normalize(&mut self, names: &[&str]) -> Result<(), DomainError> {
+        for &name in names {
             let v = self.get(name).trim().to_string();
             if v.contains('/') {
                 let d =
@@ -750,7 +794,7 @@ fn choices(control: Control, value: &str) -> Vec<Choice> {
                     .map(|(code, name)| Choice::new(*code, *name, value)),
             );
         }
-        Control::Text | Control::Digits(_) | Control::Date => {}
+        Control::Text | Control::Digits(_) | Control::Date | Control::PartialDate => {}
     }
     v
 }
@@ -771,6 +815,8 @@ fn field_view(
         Control::Digits(5) if !value.trim().is_empty() => {
             let on = if spec.name.starts_with("child.") {
                 parse_date(form.get("child.date_of_birth")).unwrap_or_else(|_| vn_today())
+            } else if spec.name.starts_with("place_of_death.") {
+                parse_date(form.get("date_of_death")).unwrap_or_else(|_| vn_today())
             } else {
                 vn_today()
             };
@@ -794,6 +840,7 @@ fn field_view(
         Control::Text => ("text", "", 200),
         Control::Digits(n) => ("text", "numeric", n),
         Control::Date => ("date", "", 10),
+        Control::PartialDate => ("text", "", 10),
         Control::Sex | Control::Ethnic | Control::Country => ("select", "", 0),
     };
     FieldView {
@@ -812,7 +859,7 @@ fn field_view(
         } else {
             String::new()
         },
-        list: if spec.name == "declarant.relationship" {
+        list: if spec.name.ends_with("relationship") {
             "quan-he"
         } else {
             ""
@@ -870,9 +917,98 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
     }
 }
 
+/// What differs between the declaration forms of deaths and marriages.
+struct FormKind {
+    title: &'static str,
+    action: &'static str,
+    form_class: &'static str,
+    relationships: &'static [&'static str],
+    note: &'static str,
+}
+
+/// A block of fields.
+struct SectionSpec<'a> {
+    id: &'static str,
+    title: &'static str,
+    fields: &'a [FieldSpec],
+}
+
+/// The declaration form of a death or a marriage (`civil_form.html`).
+#[derive(Template)]
+#[template(path = "civil_form.html")]
+pub struct DeclarationFormPage {
+    pub l: Layout,
+    pub heading: &'static str,
+    pub action: &'static str,
+    pub form_class: &'static str,
+    /// Blocks side by side from 48rem (the two parties of a marriage), stacked on a phone.
+    pub pair: Vec<SectionView>,
+    pub sections: Vec<SectionView>,
+    pub relationships: &'static [&'static str],
+    pub note: &'static str,
+    pub form_error: Option<String>,
+    pub error_link: Option<ErrorLink>,
+}
+
+fn declaration_form_page(
+    actor: &Actor,
+    kind: &FormKind,
+    (pair, rest): (&[SectionSpec<'_>], &[SectionSpec<'_>]),
+    form: &BirthForm,
+    err: Option<&DomainError>,
+) -> DeclarationFormPage {
+    let view = |s: &SectionSpec<'_>| SectionView {
+        id: s.id,
+        title: s.title,
+        toggle: false,
+        toggle_checked: false,
+        fields: s
+            .fields
+            .iter()
+            .map(|f| field_view(f, form, true, err))
+            .collect(),
+    };
+    let pair: Vec<SectionView> = pair.iter().map(view).collect();
+    let sections: Vec<SectionView> = rest.iter().map(view).collect();
+    let mut error_link = None;
+    let mut form_error = None;
+    if let Some(e) = err {
+        let target = pair
+            .iter()
+            .chain(sections.iter())
+            .flat_map(|s| s.fields.iter().map(move |f| (s, f)))
+            .find(|(_, f)| f.error.is_some());
+        match target {
+            Some((s, f)) => {
+                error_link = Some(ErrorLink {
+                    href: format!("#{}", f.id),
+                    text: format!("{} ({})", f.label, s.title),
+                });
+            }
+            None => form_error = Some(e.message.clone()),
+        }
+    }
+    DeclarationFormPage {
+        l: Layout::for_actor(kind.title, actor, "/civil"),
+        heading: kind.title,
+        action: kind.action,
+        form_class: kind.form_class,
+        pair,
+        sections,
+        relationships: kind.relationships,
+        note: kind.note,
+        form_error,
+        error_link,
+    }
+}
+
 fn cannot_declare(actor: &Actor) -> Response {
+    cannot_declare_kind(actor, "khai sinh")
+}
+
+fn cannot_declare_kind(actor: &Actor, what: &str) -> Response {
     forbidden_page(&format!(
-        "Tài khoản {} (vai trò {}, {}) không tiếp nhận đăng ký khai sinh: việc này do công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã thực hiện.",
+        "Tài khoản {} (vai trò {}, {}) không tiếp nhận đăng ký {what}: việc này do công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã thực hiện.",
         actor.username,
         actor.role.label_vi(),
         actor.office.name
@@ -973,6 +1109,18 @@ pub struct DupView {
     pub note: Option<String>,
 }
 
+/// The link that prints (issues) the certificate, opened in a new tab.
+pub struct PrintLink {
+    pub href: String,
+    pub label: &'static str,
+}
+
+pub struct CertificateView {
+    pub code: String,
+    pub verify_href: String,
+    pub issued_on: String,
+}
+
 #[derive(Template)]
 #[template(path = "civil_record.html")]
 pub struct RecordPage {
@@ -993,7 +1141,15 @@ pub struct RecordPage {
     pub override_reason: Option<String>,
     pub parties: Vec<PartyView>,
     pub no_father: bool,
-    /// Content that could not be read as a birth declaration (shown raw).
+    /// "Ngày sinh", "Ngày chết", "Ngày tiếp nhận".
+    pub event_label: &'static str,
+    /// What "late" means for this kind (none for marriages: no deadline).
+    pub late_note: Option<&'static str>,
+    /// The certificate to print (registered records of the user's own office).
+    pub print: Option<PrintLink>,
+    /// The latest certificate issued.
+    pub certificate: Option<CertificateView>,
+    /// Content that could not be read as a declaration (shown raw).
     pub raw: Option<String>,
     pub persons: Vec<PersonView>,
     pub history: Vec<VersionView>,
@@ -1147,11 +1303,152 @@ fn parties(d: &BirthDeclaration, declared_on: Date) -> Vec<PartyView> {
     v
 }
 
+/// A date of birth that may be partial: `YYYY-MM-DD` → dd/mm/yyyy, `YYYY-MM` → mm/yyyy, a year
+/// as it is.
+fn vn_partial_date(s: &str) -> String {
+    match s.trim().split('-').collect::<Vec<_>>().as_slice() {
+        [y, m] => format!("{m}/{y}"),
+        _ => vn_date(s.trim()),
+    }
+}
+
+fn opt_text(s: Option<&str>) -> String {
+    dash_if_empty(s.unwrap_or_default())
+}
+
+fn death_parties(d: &DeathDeclaration, declared_on: Date) -> Vec<PartyView> {
+    let dod = parse_date(&d.date_of_death).unwrap_or(declared_on);
+    let p = &d.deceased;
+    vec![
+        PartyView {
+            title: "Người chết",
+            facts: vec![
+                Fact {
+                    label: "Họ, chữ đệm và tên",
+                    value: p.full_name.clone(),
+                },
+                Fact {
+                    label: "Giới tính",
+                    value: sex_label(&p.sex),
+                },
+                Fact {
+                    label: "Ngày sinh",
+                    value: vn_partial_date(&p.date_of_birth),
+                },
+                Fact {
+                    label: "Số định danh",
+                    value: opt_text(p.personal_id.as_deref()),
+                },
+                Fact {
+                    label: "Dân tộc",
+                    value: p
+                        .ethnicity_code
+                        .as_deref()
+                        .map(ethnic_name)
+                        .unwrap_or_else(|| "—".into()),
+                },
+                Fact {
+                    label: "Quốc tịch",
+                    value: p
+                        .nationality_code
+                        .as_deref()
+                        .map(country_name)
+                        .unwrap_or_else(|| "—".into()),
+                },
+                Fact {
+                    label: "Nơi cư trú cuối cùng",
+                    value: p
+                        .residence
+                        .as_ref()
+                        .map(|r| place_text(r, declared_on))
+                        .unwrap_or_else(|| "—".into()),
+                },
+            ],
+        },
+        PartyView {
+            title: "Thông tin khai tử",
+            facts: vec![
+                Fact {
+                    label: "Ngày chết",
+                    value: vn_date(&d.date_of_death),
+                },
+                Fact {
+                    label: "Nơi chết",
+                    value: place_text(&d.place_of_death, dod),
+                },
+                Fact {
+                    label: "Nguyên nhân",
+                    value: opt_text(d.cause.as_deref()),
+                },
+            ],
+        },
+        PartyView {
+            title: "Người đi khai",
+            facts: vec![
+                Fact {
+                    label: "Họ, chữ đệm và tên",
+                    value: d.declarant.full_name.clone(),
+                },
+                Fact {
+                    label: "Số định danh",
+                    value: opt_text(d.declarant.personal_id.as_deref()),
+                },
+                Fact {
+                    label: "Quan hệ với người chết",
+                    value: d.declarant.relationship.clone(),
+                },
+            ],
+        },
+    ]
+}
+
+fn spouse_facts(p: &SpouseInput, on: Date) -> Vec<Fact> {
+    vec![
+        Fact {
+            label: "Họ, chữ đệm và tên",
+            value: p.full_name.clone(),
+        },
+        Fact {
+            label: "Ngày sinh",
+            value: vn_date(&p.date_of_birth),
+        },
+        Fact {
+            label: "Số định danh",
+            value: opt_text(p.personal_id.as_deref()),
+        },
+        Fact {
+            label: "Dân tộc",
+            value: ethnic_name(&p.ethnicity_code),
+        },
+        Fact {
+            label: "Quốc tịch",
+            value: country_name(&p.nationality_code),
+        },
+        Fact {
+            label: "Nơi cư trú",
+            value: place_text(&p.residence, on),
+        },
+    ]
+}
+
+fn marriage_parties(d: &MarriageDeclaration, declared_on: Date) -> Vec<PartyView> {
+    vec![
+        PartyView {
+            title: "Bên nữ (vợ)",
+            facts: spouse_facts(&d.wife, declared_on),
+        },
+        PartyView {
+            title: "Bên nam (chồng)",
+            facts: spouse_facts(&d.husband, declared_on),
+        },
+    ]
+}
+
 /// The persons of a record: the subject first, then mother, father, the others.
 fn persons_in_order(view: &RecordView) -> Vec<&tuphap_domain::civil::RecordPerson> {
     let rank = |role: &str| match role {
-        "child" => 0,
-        "mother" => 1,
+        "child" | "deceased" | "wife" => 0,
+        "mother" | "husband" => 1,
         "father" => 2,
         _ => 3,
     };
@@ -1198,6 +1495,41 @@ async fn record_page(
     }
     let own = view.office_code == actor.office.code;
     let declared = view.status == "declared";
+    let contents = match view.kind.as_str() {
+        "birth" => birth.as_ref().map(|b| parties(b, on)),
+        "death" => serde_json::from_value::<DeathDeclaration>(view.data.clone())
+            .ok()
+            .map(|d| death_parties(&d, on)),
+        "marriage" => serde_json::from_value::<MarriageDeclaration>(view.data.clone())
+            .ok()
+            .map(|d| marriage_parties(&d, on)),
+        _ => None,
+    };
+    let printable = own && matches!(view.status.as_str(), "registered" | "certificate_issued");
+    let print = printable.then(|| PrintLink {
+        href: format!("/api/v1/civil/records/{id}/certificate.pdf"),
+        label: match view.kind.as_str() {
+            "death" => "In trích lục khai tử",
+            "marriage" => "In giấy chứng nhận kết hôn",
+            _ => "In giấy khai sinh",
+        },
+    });
+    let certificate = if printable {
+        state
+            .app
+            .store
+            .certificates_of(id)
+            .await?
+            .into_iter()
+            .find(|c| c.revoked_at.is_none())
+            .map(|c| CertificateView {
+                verify_href: format!("/verify?code={}", encode_component(&c.code)),
+                code: c.code,
+                issued_on: format_vn(c.issued_on),
+            })
+    } else {
+        None
+    };
     let page = RecordPage {
         l: Layout::for_actor(
             format!("Hồ sơ {} số {id}", kind_label(&view.kind).to_lowercase()),
@@ -1217,9 +1549,7 @@ async fn record_page(
         registered_on: view.registered_on.as_deref().map(vn_date),
         status_reason: view.status_reason.clone(),
         override_reason: view.duplicate_override_reason.clone(),
-        parties: birth.as_ref().map(|b| parties(b, on)).unwrap_or_default(),
-        no_father: birth.as_ref().is_some_and(|b| b.father.is_none()),
-        raw: if birth.is_none() {
+        raw: if contents.is_none() {
             Some(serde_json::to_string_pretty(&view.data).unwrap_or_default())
         } else {
             None
@@ -1247,6 +1577,20 @@ async fn record_page(
         decide_reason: String::new(),
         decide_error: None,
         status: view.status.clone(),
+        parties: contents.unwrap_or_default(),
+        no_father: birth.as_ref().is_some_and(|b| b.father.is_none()),
+        event_label: match view.kind.as_str() {
+            "death" => "Ngày chết",
+            "marriage" => "Ngày tiếp nhận",
+            _ => "Ngày sinh",
+        },
+        late_note: match view.kind.as_str() {
+            "birth" => Some("khai sinh sau 60 ngày kể từ ngày sinh"),
+            "death" => Some("khai tử sau 15 ngày kể từ ngày chết"),
+            _ => None,
+        },
+        print,
+        certificate,
     };
     Ok((page, view))
 }
@@ -1459,7 +1803,11 @@ pub async fn record(
     };
     let flag = |v: &Option<String>| non_empty(v.as_deref()).is_some();
     if flag(&q.declared) {
-        page.flash = Some(if view.late {
+        page.flash = Some(if view.late && view.kind == "death" {
+            format!(
+                "Đã tiếp nhận hồ sơ số {id}. Khai tử sau 15 ngày kể từ ngày chết: đăng ký trễ hạn (Luật Hộ tịch 2014, Điều 33)."
+            )
+        } else if view.late {
             format!(
                 "Đã tiếp nhận hồ sơ số {id}. Khai sinh sau 60 ngày kể từ ngày sinh: đăng ký trễ hạn (Luật Hộ tịch 2014, Điều 15)."
             )
