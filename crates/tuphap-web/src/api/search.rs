@@ -108,6 +108,17 @@ async fn search(
     ApiActor(actor): ApiActor,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchResponse>, ApiError> {
+    Ok(Json(run_search(&state, &actor, &meta, p).await?))
+}
+
+/// One search within the actor's jurisdiction, audited as `civil.search` (the API endpoint and
+/// the back-office search page both use it).
+pub async fn run_search(
+    state: &AppState,
+    actor: &Actor,
+    meta: &tuphap_domain::RequestMeta,
+    p: SearchParams,
+) -> Result<SearchResponse, ApiError> {
     if let Some(k) = p.kind.as_deref().filter(|k| !k.is_empty())
         && !tuphap_search::RECORD_ENTITIES.contains(&k)
     {
@@ -143,7 +154,7 @@ async fn search(
         unit_code: p.unit.clone(),
         mother_name: p.mother.clone(),
         father_name: p.father.clone(),
-        scope: scope_of(&actor),
+        scope: scope_of(actor),
         limit: p.limit.unwrap_or(20).clamp(1, tuphap_search::MAX_LIMIT),
         offset: p.offset.unwrap_or(0),
     };
@@ -151,7 +162,7 @@ async fn search(
         tracing::error!(error = %e, "search failed");
         ApiError(DomainError::internal())
     })?;
-    let mut entry = actor.audit(&meta, "civil.search");
+    let mut entry = actor.audit(meta, "civil.search");
     entry.target_type = Some("civil_record".into());
     entry.details = Some(serde_json::json!({
         "query": p,
@@ -164,7 +175,7 @@ async fn search(
         .audit(&[entry])
         .await
         .map_err(DomainError::from)?;
-    Ok(Json(SearchResponse {
+    Ok(SearchResponse {
         total: results.total,
         items: results
             .items
@@ -179,5 +190,5 @@ async fn search(
                 score: h.score,
             })
             .collect(),
-    }))
+    })
 }

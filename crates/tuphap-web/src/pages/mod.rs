@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod civil;
+mod civil_search;
 mod reference;
 mod tools;
 mod users;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit::page))
         .route("/users", get(users::page).post(users::create))
         .route("/civil", get(civil::queue))
+        .route("/civil/search", get(civil_search::page))
         .route("/civil/births/new", get(civil::new_birth))
         .route("/civil/births", post(civil::declare_birth))
         .route("/civil/deaths/new", get(civil::new_death))

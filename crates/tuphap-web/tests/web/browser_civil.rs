@@ -423,3 +423,68 @@ async fn run_marriage() {
         eprintln!("browser console: {line}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn civil_search_on_a_phone() {
+    let have = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !have {
+        assert!(
+            !browser_required(),
+            "TUPHAP_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        eprintln!("note: {CHROMIUM} or {CHROMEDRIVER} not installed; browser test skipped");
+        return;
+    }
+    let outcome = tokio::time::timeout(Duration::from_secs(240), run_search()).await;
+    assert!(outcome.is_ok(), "browser test timed out");
+}
+
+async fn run_search() {
+    let app = spawn_app().await;
+    app.add_user("canbo.badinh", "officer", "00004").await;
+    let token = app.token("canbo.badinh").await;
+    let dob = (vn_today() - time::Duration::days(2)).to_string();
+    let body = json!({
+        "child": {"full_name": "Nguyễn Thị Hương", "sex": "female", "date_of_birth": dob,
+                  "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
+        "mother": {"full_name": "Trần Thị Mai", "ethnicity_code": "01", "nationality_code": "VN",
+                   "residence": {"admin_unit_code": "00004"}},
+        "declarant": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+    });
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/civil/births",
+            Some(&token),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let d = Driver::start().await;
+    login(&d, &app, "canbo.badinh").await;
+    d.click("a[href='/civil/search']").await;
+    d.wait_for(
+        "the search page",
+        "return document.title.startsWith('Tra cứu hồ sơ hộ tịch');",
+    )
+    .await;
+    d.type_into("#q", "nguyen thi huong").await;
+    d.click("form[action='/civil/search'] button[type=submit]")
+        .await;
+    d.wait_for(
+        "the results",
+        "return document.body.innerText.includes('hồ sơ phù hợp');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("1 hồ sơ phù hợp"), "{main}");
+    assert!(main.contains("Nguyễn Thị Hương"), "{main}");
+    check(&d, "civil-search").await;
+    d.click("table a").await;
+    d.wait_for(
+        "the record",
+        "return document.body.innerText.includes('Nguyễn Thị Hương') && location.pathname.startsWith('/civil/records/');",
+    )
+    .await;
+}

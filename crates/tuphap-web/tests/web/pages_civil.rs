@@ -1100,3 +1100,68 @@ async fn marriages_through_the_pages() {
         assert!(!body.contains("Phạm Thị Hoa"), "nothing declared");
     }
 }
+
+#[tokio::test]
+async fn search_page_finds_names_without_accents_within_jurisdiction() {
+    for app in spawn_apps().await {
+        app.add_user("canbo.badinh", "officer", "00004").await;
+        app.add_user("canbo.hongha", "officer", "00097").await;
+        let token = app.token("canbo.badinh").await;
+        let dob = (tuphap_core::dates::vn_today() - time::Duration::days(3)).to_string();
+        for name in ["Nguyễn Thị Hương", "Nguyễn Thị Hường"] {
+            let body = serde_json::json!({
+                "child": {"full_name": name, "sex": "female", "date_of_birth": dob,
+                          "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
+                "mother": {"full_name": "Trần Thị Mai", "ethnicity_code": "01", "nationality_code": "VN",
+                           "residence": {"admin_unit_code": "00004"}},
+                "declarant": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+            });
+            let (s, v) = app
+                .call(
+                    reqwest::Method::POST,
+                    "/api/v1/civil/births",
+                    Some(&token),
+                    Some(&body),
+                )
+                .await;
+            assert_eq!(s, 201, "{v}");
+        }
+        let client = login_as(&app, "canbo.badinh").await;
+        let html = client
+            .get(app.at("/civil/search?q=nguyen+thi+huong"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("2 hồ sơ phù hợp"), "{html}");
+        let exact = html.find("Nguyễn Thị Hương").unwrap();
+        let other = html.find("Nguyễn Thị Hường").unwrap();
+        assert!(exact > 0 && other > 0);
+        let html = client
+            .get(app.at("/civil/search?q=Nguy%E1%BB%85n+Th%E1%BB%8B+H%C6%B0%E1%BB%9Dng"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let (hường, hương) = (
+            html.find(">Nguyễn Thị Hường<").unwrap(),
+            html.find(">Nguyễn Thị Hương<").unwrap(),
+        );
+        assert!(hường < hương, "exact accents rank first");
+        // Another commune sees nothing of Ba Đình's records.
+        let other = login_as(&app, "canbo.hongha").await;
+        let html = other
+            .get(app.at("/civil/search?q=nguyen+thi+huong"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("0 hồ sơ phù hợp"), "{html}");
+    }
+}
