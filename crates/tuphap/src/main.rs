@@ -82,6 +82,22 @@ enum Command {
     },
     /// Rebuild the civil-status search index (`<data dir>/search`) from the change log.
     Reindex,
+    /// Certificate signing keys of the offices.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Retire an office's signing keys: the next certificate is signed with a new key generated
+    /// into `<data dir>/keys`; certificates signed with the old keys keep verifying.
+    Rotate {
+        /// The office's code (commune code, province code or BTP).
+        #[arg(long)]
+        office: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -193,6 +209,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             drop(index);
             store.close().await;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { office },
+        } => {
+            let store = open_store(&g).await?;
+            let app = App::new(store.clone()).with_keys_dir(g.data_dir.join("keys"));
+            let result = app.rotate_office_key(office.trim()).await;
+            store.close().await;
+            match result {
+                Ok(()) => {
+                    println!(
+                        "Đã thu hồi khóa ký hiện hành của cơ quan {}; giấy tờ cấp sau sẽ ký bằng khóa mới, giấy đã cấp vẫn kiểm tra được.",
+                        office.trim()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("Lỗi [{}]: {}", e.code, e.message);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Command::Migrate => {
             let store = open_store(&g).await?;

@@ -343,3 +343,19 @@ async fn demo_seeds_users_with_generated_passwords() {
     assert!(server.stdout.join("\n").contains(password));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), logins);
 }
+
+#[test]
+fn keys_rotate_needs_a_known_office() {
+    let t = Target::sqlite();
+    let o = t.add_user("canbo.badinh", "officer", "00004");
+    assert!(o.status.success(), "{}", text(&o));
+    let o = t.run(&["keys", "rotate", "--office", "00004"], "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("00004"), "{}", text(&o));
+    let o = t.run(&["keys", "rotate", "--office", "99999"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("office_not_found"), "{}", text(&o));
+    // The rotation is audited and the chain still verifies.
+    let o = t.run(&["audit", "verify"], "");
+    assert!(o.status.success(), "{}", text(&o));
+}
