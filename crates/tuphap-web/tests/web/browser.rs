@@ -20,6 +20,22 @@ pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The W3C name of an element reference in JSON.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// Runs a browser scenario (bounded to 4 minutes), or skips it with a note when Chromium or
+/// chromedriver is not installed (a failure instead when `TUPHAP_REQUIRE_BROWSER=1`).
+pub(crate) async fn run_in_browser(scenario: impl std::future::Future<Output = ()>) {
+    let have = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !have {
+        assert!(
+            !browser_required(),
+            "TUPHAP_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        eprintln!("note: {CHROMIUM} or {CHROMEDRIVER} not installed; browser test skipped");
+        return;
+    }
+    let outcome = tokio::time::timeout(Duration::from_secs(240), scenario).await;
+    assert!(outcome.is_ok(), "browser test timed out");
+}
+
 pub(crate) fn browser_required() -> bool {
     std::env::var("TUPHAP_REQUIRE_BROWSER").is_ok_and(|v| v == "1" || v == "true")
 }
@@ -347,17 +363,7 @@ impl Driver {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_sized_browser_session() {
-    let have = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    if !have {
-        assert!(
-            !browser_required(),
-            "TUPHAP_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
-        );
-        eprintln!("note: {CHROMIUM} or {CHROMEDRIVER} not installed; browser test skipped");
-        return;
-    }
-    let outcome = tokio::time::timeout(Duration::from_secs(240), run_browser()).await;
-    assert!(outcome.is_ok(), "browser test timed out");
+    run_in_browser(run_browser()).await;
 }
 
 async fn run_browser() {

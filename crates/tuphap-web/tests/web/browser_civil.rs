@@ -5,44 +5,21 @@
 //! a refusal by the rules, the signature, and the print link (new tab) fetched from the page. Skipped like `browser.rs` when Chromium is missing, unless
 //! `TUPHAP_REQUIRE_BROWSER=1`.
 
-use std::path::Path;
-use std::time::Duration;
-
 use reqwest::Method;
 use serde_json::json;
 use tuphap_core::dates::vn_today;
 
-use crate::browser::{CHROMEDRIVER, CHROMIUM, Driver, browser_required};
+use crate::browser::{Driver, run_in_browser};
 use crate::support::{PASSWORD, TestApp, spawn_app};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn civil_registry_on_a_phone() {
-    let have = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    if !have {
-        assert!(
-            !browser_required(),
-            "TUPHAP_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
-        );
-        eprintln!("note: {CHROMIUM} or {CHROMEDRIVER} not installed; browser test skipped");
-        return;
-    }
-    let outcome = tokio::time::timeout(Duration::from_secs(240), run()).await;
-    assert!(outcome.is_ok(), "browser test timed out");
+    run_in_browser(run()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn civil_marriage_on_a_phone() {
-    let have = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    if !have {
-        assert!(
-            !browser_required(),
-            "TUPHAP_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
-        );
-        eprintln!("note: {CHROMIUM} or {CHROMEDRIVER} not installed; browser test skipped");
-        return;
-    }
-    let outcome = tokio::time::timeout(Duration::from_secs(240), run_marriage()).await;
-    assert!(outcome.is_ok(), "browser test timed out");
+    run_in_browser(run_marriage()).await;
 }
 
 async fn login(d: &Driver, app: &TestApp, username: &str) {
@@ -426,17 +403,7 @@ async fn run_marriage() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn civil_search_on_a_phone() {
-    let have = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    if !have {
-        assert!(
-            !browser_required(),
-            "TUPHAP_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
-        );
-        eprintln!("note: {CHROMIUM} or {CHROMEDRIVER} not installed; browser test skipped");
-        return;
-    }
-    let outcome = tokio::time::timeout(Duration::from_secs(240), run_search()).await;
-    assert!(outcome.is_ok(), "browser test timed out");
+    run_in_browser(run_search()).await;
 }
 
 async fn run_search() {

@@ -2,78 +2,9 @@
 //! browser without JavaScript would use it (GET forms, POST + redirect), plus the htmx
 //! fragments.
 
-use crate::support::{PASSWORD, TestApp, spawn_app, spawn_apps};
-
-/// A browser-like client: its own cookie jar, redirects not followed.
-fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of the hidden `csrf` input of a page.
-fn hidden_csrf(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("page has a csrf input") + marker.len();
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].to_string()
-}
-
-/// Percent-encodes like the server's `encode_component`.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-/// Logs `username` in through the login form and returns its client (session cookie inside).
-async fn login_as(app: &TestApp, username: &str, next: &str) -> reqwest::Client {
-    let c = new_client();
-    let r = c
-        .get(app.at(&format!("/login?next={}", encode(next))))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body = r.text().await.unwrap();
-    let csrf = hidden_csrf(&body);
-    let r = c
-        .post(app.at("/login"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf", csrf.as_str()),
-            ("next", next),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "login of {username}");
-    assert_eq!(location(&r), next);
-    assert!(
-        r.headers()
-            .get_all("set-cookie")
-            .iter()
-            .any(|v| v.to_str().unwrap().starts_with("tuphap_session=")),
-        "session cookie set"
-    );
-    c
-}
+use crate::support::{
+    TestApp, encode, hidden_csrf, location, login_as, new_client, spawn_app, spawn_apps,
+};
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     let r = c.get(app.at(path)).send().await.unwrap();

@@ -7,57 +7,11 @@
 
 use tuphap_core::dates::{format_vn, vn_today};
 
-use crate::support::{PASSWORD, TestApp, spawn_app, spawn_apps};
-
-fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of the first hidden `csrf` input of a page.
-fn hidden_csrf(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("page has a csrf input") + marker.len();
-    let end = html[start..].find('"').unwrap() + start;
-    html[start..end].to_string()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
+use crate::support::{TestApp, hidden_csrf, location, new_client, spawn_app, spawn_apps};
 
 /// Logs `username` in through the login form (landing on `/civil`).
 async fn login_as(app: &TestApp, username: &str) -> reqwest::Client {
-    let c = new_client();
-    let body = c
-        .get(app.at("/login?next=/civil"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden_csrf(&body);
-    let r = c
-        .post(app.at("/login"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf", csrf.as_str()),
-            ("next", "/civil"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "login of {username}");
-    assert_eq!(location(&r), "/civil");
-    c
+    crate::support::login_as(app, username, "/civil").await
 }
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {

@@ -146,3 +146,76 @@ pub async fn spawn_apps() -> Vec<TestApp> {
     }
     v
 }
+
+// Page tests: a browser-like client (cookies, no redirect following) and the real login form.
+
+/// A browser-like client: its own cookie jar, redirects not followed.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the hidden `csrf` input of a page.
+pub fn hidden_csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("page has a csrf input") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+/// Percent-encodes like the server's `encode_component`.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// Logs `username` in through the login form and returns its client (session cookie inside).
+pub async fn login_as(app: &TestApp, username: &str, next: &str) -> reqwest::Client {
+    let c = new_client();
+    let r = c
+        .get(app.at(&format!("/login?next={}", encode(next))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    let csrf = hidden_csrf(&body);
+    let r = c
+        .post(app.at("/login"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "login of {username}");
+    assert_eq!(location(&r), next);
+    assert!(
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|v| v.to_str().unwrap().starts_with("tuphap_session=")),
+        "session cookie set"
+    );
+    c
+}
