@@ -112,6 +112,15 @@ const RECORD_COLUMNS: &str = "id, kind, status, office_id, unit_code, event_date
      current_version, late, declared_by, declared_at, registered_by, registered_on, register_book, \
      register_year, register_number, status_reason, duplicate_override_reason";
 
+const MARRIAGES_OF: &str = "SELECT r.id AS record_id, r.status, ls.person_id AS spouse_id, \
+            r.register_book, r.register_year, r.register_number \
+     FROM civil_record_persons lp \
+     JOIN civil_records r ON r.id = lp.record_id AND r.kind = 'marriage' \
+          AND r.status IN ('declared', 'registered', 'certificate_issued') \
+     JOIN civil_record_persons ls ON ls.record_id = r.id AND ls.role IN ('husband', 'wife') \
+          AND ls.person_id <> lp.person_id \
+     WHERE lp.person_id = $1 AND lp.role IN ('husband', 'wife')";
+
 impl Store {
     pub async fn person_by_id(&self, id: i64) -> Result<Option<PersonRow>> {
         let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1");
@@ -283,16 +292,7 @@ impl Store {
     /// Marriages of `person_id` that are declared or registered (not returned or rejected), with
     /// the spouse.
     pub async fn marriages_of(&self, person_id: i64) -> Result<Vec<MarriageLinkRow>> {
-        let r = with_pool!(self, p => sqlx::query_as::<_, MarriageLinkRow>(
-            "SELECT r.id AS record_id, r.status, ls.person_id AS spouse_id, r.register_book, \
-                    r.register_year, r.register_number \
-             FROM civil_record_persons lp \
-             JOIN civil_records r ON r.id = lp.record_id AND r.kind = 'marriage' \
-                  AND r.status IN ('declared', 'registered', 'certificate_issued') \
-             JOIN civil_record_persons ls ON ls.record_id = r.id AND ls.role IN ('husband', 'wife') \
-                  AND ls.person_id <> lp.person_id \
-             WHERE lp.person_id = $1 AND lp.role IN ('husband', 'wife')",
-        )
+        let r = with_pool!(self, p => sqlx::query_as::<_, MarriageLinkRow>(MARRIAGES_OF)
         .bind(person_id)
         .fetch_all(p)
         .await)?;
@@ -445,6 +445,47 @@ impl Tx {
         .await
         .map(|_| ()))?;
         Ok(())
+    }
+
+    /// Reads persons inside the transaction, locked (in id order, so two transactions never wait
+    /// on each other crosswise) against concurrent registrations that change their civil status
+    /// on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already excludes other writers.
+    pub async fn persons_for_update(&mut self, ids: &[i64]) -> Result<Vec<PersonRow>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = match &mut self.inner {
+                TxInner::Sqlite(t) => {
+                    let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1");
+                    sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql))
+                        .bind(id)
+                        .fetch_optional(&mut **t)
+                        .await?
+                }
+                TxInner::Postgres(t) => {
+                    let sql =
+                        format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1 FOR UPDATE");
+                    sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql))
+                        .bind(id)
+                        .fetch_optional(&mut **t)
+                        .await?
+                }
+            };
+            out.extend(row);
+        }
+        Ok(out)
+    }
+
+    /// [`Store::marriages_of`] inside the transaction (sees what it wrote and, after
+    /// [`Tx::persons_for_update`], every registration committed before the lock was taken).
+    pub async fn marriages_of(&mut self, person_id: i64) -> Result<Vec<MarriageLinkRow>> {
+        let r = with_tx!(self, c => sqlx::query_as::<_, MarriageLinkRow>(MARRIAGES_OF)
+            .bind(person_id)
+            .fetch_all(&mut *c)
+            .await)?;
+        Ok(r)
     }
 
     /// Reads the record inside the transaction, locked against concurrent workflow steps on

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
 
-use tuphap_core::civil::{DeathFacts, PartialDate, PriorDeath, check_death};
+use tuphap_core::civil::{
+    AuthorityBasis, DeathFacts, PartialDate, PriorDeath, UnitRef, check_death,
+};
 use tuphap_core::dates::{format_vn, vn_today};
 use tuphap_core::personal_id::{PersonalId, Sex};
 use tuphap_core::role::Role;
@@ -12,7 +14,7 @@ use tuphap_core::text::fold;
 use tuphap_store::NewChange;
 use tuphap_store::civil::{NewPerson, NewRecord};
 
-use super::{DeclarantInput, Declared, PlaceInput, date, invalid, name, unit_on};
+use super::{DeclarantInput, Declared, PlaceInput, date, ensure_competent, invalid, name, unit_on};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
@@ -125,19 +127,20 @@ impl App {
             }
             None => None,
         };
-        // Competence: last residence, else the place of death.
-        let scope = &actor.office.scope;
-        let basis = residence.as_deref().unwrap_or(&place);
-        if !scope.covers(basis, today) {
-            return Err(DomainError::new(
-                ErrorKind::Forbidden,
-                "civil_office_not_competent",
-                format!(
-                    "{} không có thẩm quyền: đăng ký khai tử tại UBND cấp xã nơi cư trú cuối cùng của người chết, hoặc nơi người đó chết nếu không xác định được nơi cư trú (Luật Hộ tịch 2014, Điều 32).",
-                    actor.office.name
-                ),
-            ));
-        }
+        // Competence: last residence, else the place of death (Luật Hộ tịch 2014, Điều 32).
+        ensure_competent(
+            actor,
+            AuthorityBasis::Death {
+                last_residence: residence.as_ref().map(|r| UnitRef::new(r, today)),
+                place_of_death: Some(UnitRef::new(&place, dod)),
+            },
+            today,
+            if residence.is_some() {
+                "deceased.residence.admin_unit_code"
+            } else {
+                "place_of_death.admin_unit_code"
+            },
+        )?;
         let existing = match &personal_id {
             Some(pid) => self.store.person_by_personal_id(pid).await?,
             None => None,

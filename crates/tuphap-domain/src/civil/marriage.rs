@@ -6,8 +6,8 @@ use time::Date;
 use utoipa::ToSchema;
 
 use tuphap_core::civil::{
-    CurrentMarriage, KinshipView, MarriageApplication, MarriageParty, MarriageRefusal, ParentKind,
-    ParentLink, PersonKey, SpouseLink, check_marriage,
+    AuthorityBasis, CurrentMarriage, KinshipView, MarriageApplication, MarriageParty,
+    MarriageRefusal, ParentKind, ParentLink, PersonKey, SpouseLink, UnitRef, check_marriage,
 };
 use tuphap_core::dates::vn_today;
 use tuphap_core::error::Coded;
@@ -16,7 +16,7 @@ use tuphap_core::role::Role;
 use tuphap_store::NewChange;
 use tuphap_store::civil::{NewPerson, NewRecord};
 
-use super::{Declared, PlaceInput, date, ethnicity, name, nationality, unit_on};
+use super::{Declared, PlaceInput, date, ensure_competent, ethnicity, name, nationality, unit_on};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
@@ -221,17 +221,16 @@ impl App {
         let today = vn_today();
         let mut husband = spouse(&d.husband, "husband", Sex::Male)?;
         let mut wife = spouse(&d.wife, "wife", Sex::Female)?;
+        ensure_competent(
+            actor,
+            AuthorityBasis::Marriage {
+                first_residence: Some(UnitRef::new(&husband.residence, today)),
+                second_residence: Some(UnitRef::new(&wife.residence, today)),
+            },
+            today,
+            "husband.residence.admin_unit_code",
+        )?;
         let scope = &actor.office.scope;
-        if !(scope.covers(&husband.residence, today) || scope.covers(&wife.residence, today)) {
-            return Err(DomainError::new(
-                ErrorKind::Forbidden,
-                "civil_office_not_competent",
-                format!(
-                    "{} không có thẩm quyền: đăng ký kết hôn tại UBND cấp xã nơi cư trú của một trong hai bên (Luật Hộ tịch 2014, Điều 17).",
-                    actor.office.name
-                ),
-            ));
-        }
         for s in [&mut husband, &mut wife] {
             if let Some(pid) = &s.person.personal_id {
                 s.existing = self.store.person_by_personal_id(pid).await?;

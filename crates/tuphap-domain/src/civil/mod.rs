@@ -18,7 +18,8 @@ use time::Date;
 use utoipa::ToSchema;
 
 use tuphap_core::civil::{
-    DuplicateKey, PROBABLE_DUPLICATE, PersonName, check_birth_registration, duplicate_score,
+    AuthorityBasis, AuthorityQuery, DuplicateKey, PROBABLE_DUPLICATE, PersonName, UnitRef,
+    check_birth_registration, competent_authority, duplicate_score,
 };
 use tuphap_core::dates::{format_vn, parse_date, vn_today};
 use tuphap_core::personal_id::{PersonalId, Sex};
@@ -405,21 +406,17 @@ impl App {
         }
         // Competence (Luật Hộ tịch 2014, Điều 13; NĐ 120/2025 from 01/07/2025): the People's
         // Committee of the commune where the father or the mother resides.
-        let scope = &actor.office.scope;
-        let competent = scope.covers(&mother.residence_code, today)
-            || father
-                .as_ref()
-                .is_some_and(|f| scope.covers(&f.residence_code, today));
-        if !competent {
-            return Err(DomainError::new(
-                ErrorKind::Forbidden,
-                "civil_office_not_competent",
-                format!(
-                    "{} không có thẩm quyền: đăng ký khai sinh tại UBND cấp xã nơi cư trú của cha hoặc mẹ (Luật Hộ tịch 2014, Điều 13).",
-                    actor.office.name
-                ),
-            ));
-        }
+        ensure_competent(
+            actor,
+            AuthorityBasis::Birth {
+                mother_residence: Some(UnitRef::new(&mother.residence_code, today)),
+                father_residence: father
+                    .as_ref()
+                    .map(|f| UnitRef::new(&f.residence_code, today)),
+            },
+            today,
+            "mother.residence.admin_unit_code",
+        )?;
         // Late after 60 days (Luật Hộ tịch 2014, Điều 15.1; counted as the Civil Code counts).
         let calendar = self.working_calendar().await?;
         let timeliness = check_birth_registration(dob, today, today, &calendar)
@@ -596,6 +593,7 @@ impl App {
             ));
         }
         // The registry may have changed since the declaration: check the rules again.
+        let mut parties = Vec::new();
         match pre.kind.as_str() {
             "death" => {
                 if let Some(p) = self.store.person_by_id(pre.subject_person_id).await?
@@ -610,6 +608,9 @@ impl App {
                 let mut wife = None;
                 for p in &persons {
                     let row = self.store.person_by_id(p.person_id).await?;
+                    if matches!(p.role.as_str(), "husband" | "wife") {
+                        parties.push(p.person_id);
+                    }
                     match p.role.as_str() {
                         "husband" => husband = row,
                         "wife" => wife = row,
@@ -642,6 +643,46 @@ impl App {
                     status_label(&r.status)
                 ),
             ));
+        }
+        // What a registration committed meanwhile may have changed, checked again under the lock
+        // of the persons concerned, so that two signings cannot both pass (Luật Hộ tịch 2014,
+        // Điều 34.2; Luật Hôn nhân và gia đình 2014, Điều 5 khoản 2 điểm c).
+        match r.kind.as_str() {
+            "death" => {
+                let locked = tx.persons_for_update(&[r.subject_person_id]).await?;
+                if let Some(p) = locked.iter().find(|p| p.date_of_death.is_some()) {
+                    return Err(death::death_registered_error(p.date_of_death));
+                }
+            }
+            "marriage" => {
+                for p in tx.persons_for_update(&parties).await? {
+                    if p.date_of_death.is_some() {
+                        return Err(DomainError::new(
+                            ErrorKind::Conflict,
+                            "marriage_partner_deceased",
+                            format!(
+                                "{} đã được đăng ký khai tử, không thể đăng ký kết hôn.",
+                                p.full_name
+                            ),
+                        ));
+                    }
+                    let married = tx.marriages_of(p.id).await?.into_iter().any(|m| {
+                        m.record_id != id
+                            && matches!(m.status.as_str(), "registered" | "certificate_issued")
+                    });
+                    if married {
+                        return Err(DomainError::new(
+                            ErrorKind::Conflict,
+                            "marriage_already_married",
+                            format!(
+                                "{} đang có vợ hoặc chồng theo sổ hộ tịch (Luật Hôn nhân và gia đình 2014, Điều 5 khoản 2 điểm c).",
+                                p.full_name
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {}
         }
         if r.event_date > today {
             return Err(invalid(
@@ -891,6 +932,54 @@ pub(crate) fn record_in_scope(actor: &Actor, office_id: i64, office_unit: Option
         || office_unit.is_some_and(|u| {
             actor.office.kind != OfficeKind::Commune && actor.office.scope.covers(u, vn_today())
         })
+}
+
+/// Competence to register an event (Luật Hộ tịch 2014, Điều 13, 17, 32; Nghị định 120/2025 from
+/// 01/07/2025): `tuphap_core::civil::competent_authority` names the offices the law designates
+/// on the registration date (following old unit codes to their successors); the actor's office
+/// must be one of them. A place that designates no office is the declaration's error (422 on
+/// `field`); an office that is not designated is refused (403) with the competent offices named.
+pub(crate) fn ensure_competent(
+    actor: &Actor,
+    basis: AuthorityBasis,
+    registration_date: Date,
+    field: &str,
+) -> Result<()> {
+    let event = basis.event();
+    let query = AuthorityQuery {
+        registration_date,
+        foreign_element: false,
+        basis,
+    };
+    let authority = competent_authority(&query)
+        .map_err(|e| DomainError::unprocessable(&e).with_field(field))?;
+    let own = match &actor.office.scope {
+        crate::identity::Scope::Commune { commune_code } => Some(commune_code.as_str()),
+        _ => None,
+    };
+    if authority
+        .candidates
+        .iter()
+        .any(|c| Some(c.code.as_str()) == own)
+    {
+        return Ok(());
+    }
+    let names: Vec<String> = authority
+        .candidates
+        .iter()
+        .map(|c| format!("UBND {}", c.full_name))
+        .collect();
+    Err(DomainError::new(
+        ErrorKind::Forbidden,
+        "civil_office_not_competent",
+        format!(
+            "{} không có thẩm quyền đăng ký {}: cơ quan có thẩm quyền là {} ({}).",
+            actor.office.name,
+            event.name_vi(),
+            names.join(" hoặc "),
+            authority.legal_basis
+        ),
+    ))
 }
 
 fn record_not_found(id: i64) -> DomainError {

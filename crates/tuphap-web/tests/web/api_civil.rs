@@ -407,6 +407,12 @@ async fn duplicates_need_an_override_and_bad_declarations_are_refused() {
             (403, Some("civil_office_not_competent")),
             "{v}"
         );
+        // The refusal names the office the law designates (Luật Hộ tịch 2014, Điều 13).
+        let message = v["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("UBND Phường Hồng Hà") && message.contains("Điều 13"),
+            "{message}"
+        );
         // A province office does not declare births.
         let (s, _) = app
             .call(
@@ -889,5 +895,109 @@ async fn certificate_pdf_and_verification_on_every_engine() {
             )
             .await;
         assert_eq!(v["valid"], true);
+    }
+}
+
+/// A marriage and the death of one of its parties, both declared, signed at the same instant by
+/// two signers: never both registered (Luật Hôn nhân và gia đình 2014, Điều 5 khoản 2; Luật Hộ
+/// tịch 2014, Điều 34). The registering transaction locks the persons concerned and checks again.
+#[tokio::test]
+async fn concurrent_death_and_marriage_of_one_person_never_both_register() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        app.add_user("lanhdao2.badinh", "signer", "00004").await;
+        let signer2 = app.token("lanhdao2.badinh").await;
+        app.add_user("kiemtra", "auditor", "BTP").await;
+        let auditor = app.token("kiemtra").await;
+        let mut both = 0;
+        for round in 0..8u32 {
+            let husband_pid = format!("0010900{round:05}");
+            let wife_pid = format!("0011920{round:05}");
+            let marriage = json!({
+                "husband": spouse(&format!("Lê Văn Tùng {}", ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khánh", "Long"][round as usize]), "1990-01-01", &husband_pid),
+                "wife": spouse("Đỗ Thị Hạnh", "1992-01-01", &wife_pid),
+            });
+            let (s, m) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/civil/marriages",
+                    Some(&a.officer),
+                    Some(&marriage),
+                )
+                .await;
+            assert_eq!(s, 201, "{e}: {m}");
+            let death = json!({
+                "deceased": {"personal_id": husband_pid, "full_name": marriage["husband"]["full_name"],
+                             "sex": "male", "date_of_birth": "1990-01-01",
+                             "residence": {"admin_unit_code": "00004"}},
+                "date_of_death": (vn_today() - time::Duration::days(1)).to_string(),
+                "place_of_death": {"admin_unit_code": "00004", "detail": "Bệnh viện"},
+                "declarant": {"full_name": "Đỗ Thị Hạnh", "relationship": "vợ"}
+            });
+            let (s, d) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/civil/deaths",
+                    Some(&a.officer),
+                    Some(&death),
+                )
+                .await;
+            assert_eq!(s, 201, "{e}: {d}");
+            let register = |id: i64, token: String| {
+                let app = &app;
+                async move {
+                    app.call(
+                        Method::POST,
+                        &format!("/api/v1/civil/records/{id}/register"),
+                        Some(&token),
+                        None,
+                    )
+                    .await
+                }
+            };
+            let ((sm, vm), (sd, vd)) = tokio::join!(
+                register(m["id"].as_i64().unwrap(), a.signer.clone()),
+                register(d["id"].as_i64().unwrap(), signer2.clone())
+            );
+            // The death always registers (a married person may die); the marriage registers
+            // only if it committed before the death did (the audit chain is in commit order).
+            assert_eq!(sd, 200, "{e} round {round}: {vd}");
+            let seq_of = |id: i64| {
+                let app = &app;
+                let auditor = auditor.clone();
+                async move {
+                    let (s, v) = app
+                        .call(
+                            Method::GET,
+                            &format!(
+                                "/api/v1/audit/entries?target_type=civil_record&target_id={id}"
+                            ),
+                            Some(&auditor),
+                            None,
+                        )
+                        .await;
+                    assert_eq!(s, 200, "{v}");
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|x| x["action"] == "civil.register" && x["outcome"] == "success")
+                        .map(|x| x["seq"].as_i64().unwrap())
+                }
+            };
+            if sm == 200 {
+                let married_at = seq_of(m["id"].as_i64().unwrap()).await.unwrap();
+                let died_at = seq_of(d["id"].as_i64().unwrap()).await.unwrap();
+                assert!(
+                    married_at < died_at,
+                    "{e} round {round}: married after death"
+                );
+                both += 1;
+            } else {
+                assert_eq!(vm["code"], "marriage_partner_deceased", "{e}: {vm}");
+                assert_eq!(seq_of(m["id"].as_i64().unwrap()).await, None);
+            }
+        }
+        eprintln!("{e}: {both} of 8 rounds registered the marriage before the death");
     }
 }
