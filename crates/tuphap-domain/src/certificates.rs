@@ -367,9 +367,17 @@ impl App {
         }
         let today = vn_today();
         let (key_id, key) = self.office_key(office.id, &office.code).await?;
+        // A new issue after a revocation or a new version gets its own code: the n-th
+        // certificate of a record carries `<record id>-<n>` (signatures are deterministic, so
+        // the same payload would give the revoked code again).
+        let earlier = self.store.certificates_of(id).await?.len();
         let payload = Payload {
             kind,
-            record_id: id.to_string(),
+            record_id: if earlier == 0 {
+                id.to_string()
+            } else {
+                format!("{id}-{}", earlier + 1)
+            },
             register_number: u32::try_from(number).unwrap_or(0),
             register_book: book.clone(),
             register_year: year,
@@ -408,6 +416,71 @@ impl App {
             issued_on: today,
             fields,
         })
+    }
+
+    /// Revokes the certificates issued for a record (signers of the registering office), e.g. a
+    /// paper issued with an error or reported as issued to the wrong person: they verify as
+    /// `revoked` from now on, the record goes back to the "to print" queue and the next issue
+    /// gets a new code. The reason is required and audited.
+    pub async fn revoke_certificates(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        id: i64,
+        reason: &str,
+    ) -> Result<u64> {
+        actor.require(
+            actor.role == tuphap_core::role::Role::Signer,
+            "thu hồi giấy tờ hộ tịch (chỉ người ký)",
+        )?;
+        let reason = tuphap_core::text::VnText::new(reason).as_str().to_string();
+        if reason.is_empty() {
+            return Err(DomainError::new(
+                ErrorKind::Unprocessable,
+                "reason_required",
+                "Cần ghi lý do thu hồi giấy tờ.",
+            )
+            .with_field("reason"));
+        }
+        self.get_record(actor, meta, id).await?;
+        let mut tx = self.store.begin().await?;
+        let r = tx
+            .record_for_update(id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        if r.office_id != actor.office.id {
+            return Err(DomainError::forbidden(
+                "Chỉ cơ quan đã đăng ký và cấp giấy mới thu hồi được giấy tờ của hồ sơ này.",
+            ));
+        }
+        let revoked = tx.certificates_revoke(id).await?;
+        if revoked == 0 {
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                "certificate_not_issued",
+                format!("Hồ sơ số {id} không có giấy tờ nào đang có hiệu lực để thu hồi."),
+            ));
+        }
+        if r.status == "certificate_issued" {
+            tx.record_set_status(id, "registered", None).await?;
+        }
+        let mut e = actor.audit(meta, "civil.certificate.revoke");
+        e.target_type = Some("civil_record".into());
+        e.target_id = Some(id.to_string());
+        e.reason = Some(reason.clone());
+        e.details = Some(serde_json::json!({"revoked": revoked}));
+        tx.commit_with(
+            &[e],
+            &[NewChange {
+                entity: r.kind.clone(),
+                entity_id: id.to_string(),
+                action: "certificate_revoked".into(),
+                actor_user_id: Some(actor.user_id),
+                payload: serde_json::json!({"revoked": revoked, "reason": reason}),
+            }],
+        )
+        .await?;
+        Ok(revoked)
     }
 
     /// Verifies a certificate's code (public: anyone holding the paper may check it). Never
@@ -482,9 +555,9 @@ impl App {
             issued_on: Some(format_vn(payload.issued_on)),
         };
         let issued = self.store.certificate_by_code(code).await?;
-        let record = match payload.record_id.parse::<i64>() {
-            Ok(id) => self.store.record_by_id(id).await?,
-            Err(_) => None,
+        let record = match &issued {
+            Some(c) => self.store.record_by_id(c.record_id).await?,
+            None => None,
         };
         match (issued, record) {
             (Some(c), _) if c.revoked_at.is_some() => {

@@ -93,6 +93,20 @@ impl Tx {
         Ok(())
     }
 
+    /// Revokes every certificate of the record not yet revoked; returns how many.
+    pub async fn certificates_revoke(&mut self, record_id: i64) -> Result<u64> {
+        let now = crate::now_utc();
+        let n = with_tx!(self, c => sqlx::query(
+            "UPDATE certificates SET revoked_at = $1 WHERE record_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(record_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+
     /// Retires the office's current keys (rotation); they keep verifying old certificates.
     pub async fn signing_keys_retire(&mut self, office_id: i64) -> Result<()> {
         let now = crate::now_utc();

@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(queue))
         .routes(routes!(certificate))
         .routes(routes!(certificate_pdf))
+        .routes(routes!(revoke_certificates))
         .routes(routes!(verify_code))
         .routes(routes!(get_person))
 }
@@ -179,7 +180,7 @@ pub struct ReasonRequest {
     post, path = "/api/v1/civil/records/{id}/return", tag = "civil",
     security(("bearer" = [])),
     params(("id" = i64, Path)),
-    request_body = ReasonRequest,
+    request_body(content = ReasonRequest, example = json!({"reason": "Thiếu giấy chứng sinh của cơ sở y tế"})),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 async fn return_record(
@@ -201,7 +202,7 @@ async fn return_record(
     post, path = "/api/v1/civil/records/{id}/reject", tag = "civil",
     security(("bearer" = [])),
     params(("id" = i64, Path)),
-    request_body = ReasonRequest,
+    request_body(content = ReasonRequest, example = json!({"reason": "Sự kiện đã được đăng ký tại UBND phường khác (trùng)"})),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 async fn reject_record(
@@ -224,7 +225,20 @@ async fn reject_record(
     get, path = "/api/v1/civil/records/{id}", tag = "civil",
     security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = RecordView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses(
+        (status = 200, body = RecordView, example = json!({
+            "id": 42, "kind": "birth", "status": "registered", "office_code": "UBND-00004",
+            "office_name": "UBND Phường Ba Đình", "event_date": "2026-11-20", "late": false,
+            "register_text": "Số: 1, Quyển số: 01/2026", "registered_on": "2026-11-27",
+            "status_reason": null, "duplicate_override_reason": null, "version": 1,
+            "data": {"child": {"full_name": "Nguyễn Thị Hương", "sex": "female", "date_of_birth": "2026-11-20"}},
+            "persons": [{"role": "child", "person_id": 101, "full_name": "Nguyễn Thị Hương", "personal_id": null},
+                        {"role": "mother", "person_id": 100, "full_name": "Trần Thị Mai", "personal_id": "001195012345"}],
+            "history": [{"version": 1, "created_at": "2026-11-27T02:15:00Z", "created_by": 3, "reason": null}]
+        })),
+        (status = 403, description = "Ngoài phạm vi quản lý (được ghi nhật ký)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
 )]
 async fn get_record(
     State(state): State<AppState>,
@@ -263,7 +277,15 @@ pub struct QueueItem {
     get, path = "/api/v1/civil/queue", tag = "civil",
     security(("bearer" = [])),
     params(QueueQuery),
-    responses((status = 200, body = Vec<QueueItem>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+    responses(
+        (status = 200, body = Vec<QueueItem>, example = json!([
+            {"id": 42, "kind": "birth", "status": "declared", "event_date": "2026-11-20", "late": false,
+             "register_text": null, "status_reason": null},
+            {"id": 43, "kind": "death", "status": "declared", "event_date": "2026-10-01", "late": true,
+             "register_text": null, "status_reason": null}
+        ])),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    )
 )]
 async fn queue(
     State(state): State<AppState>,
@@ -317,7 +339,11 @@ pub struct CertificateInfo {
     security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses(
-        (status = 200, body = CertificateInfo),
+        (status = 200, body = CertificateInfo, example = json!({
+            "record_id": 42, "kind": "birth",
+            "verification_code": "VNHT1.MXxifDQyfDF8MDF8MjAyNnxVQk5ELTAwMDA0fE5ndXnhu4VuIFRo4buLIEjGsMahbmd8fDIwMjYtMTEtMjB8MjAyNi0xMS0yN3xrMQ.c2lnbmF0dXJl",
+            "issued_on": "2026-11-27", "pdf_url": "/api/v1/civil/records/42/certificate.pdf"
+        })),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "Chưa đăng ký (`civil_record_not_registered`)", body = ErrorBody),
     )
@@ -335,6 +361,45 @@ async fn certificate(
         verification_code: c.code,
         issued_on: c.issued_on.to_string(),
         pdf_url: format!("/api/v1/civil/records/{id}/certificate.pdf"),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revoked {
+    pub record_id: i64,
+    /// How many certificates were revoked.
+    pub revoked: u64,
+}
+
+/// Revoke the certificates issued for a record (signers of the registering office) with a
+/// reason: they verify as `revoked`; the record goes back to the "to print" queue and the next
+/// issue gets a new code.
+#[utoipa::path(
+    post, path = "/api/v1/civil/records/{id}/certificate/revoke", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body(content = ReasonRequest, example = json!({"reason": "Giấy đã cấp ghi sai ngày sinh, cấp lại sau cải chính"})),
+    responses(
+        (status = 200, body = Revoked, example = json!({"record_id": 42, "revoked": 1})),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Không có giấy đang có hiệu lực (`certificate_not_issued`)", body = ErrorBody),
+        (status = 422, description = "Thiếu lý do (`reason_required`)", body = ErrorBody),
+    )
+)]
+async fn revoke_certificates(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<Json<Revoked>, ApiError> {
+    let revoked = state
+        .app
+        .revoke_certificates(&actor, &meta, id, &req.reason)
+        .await?;
+    Ok(Json(Revoked {
+        record_id: id,
+        revoked,
     }))
 }
 
@@ -407,8 +472,17 @@ pub struct VerifyRequest {
 /// altered, superseded or revoked certificate.
 #[utoipa::path(
     post, path = "/api/v1/verify", tag = "civil",
-    request_body = VerifyRequest,
-    responses((status = 200, body = tuphap_domain::certificates::Verification), (status = 422, body = ErrorBody))
+    request_body(content = VerifyRequest, example = json!({"code": "VNHT1.MXxifDQyfDF8MDF8MjAyNnxVQk5ELTAwMDA0fE5ndXnhu4VuIFRo4buLIEjGsMahbmd8fDIwMjYtMTEtMjB8MjAyNi0xMS0yN3xrMQ.c2lnbmF0dXJl"})),
+    responses(
+        (status = 200, body = tuphap_domain::certificates::Verification, example = json!({
+            "valid": true, "status": "valid",
+            "message": "Giấy tờ hợp lệ: chữ ký số đúng và khớp với Cơ sở dữ liệu hộ tịch điện tử.",
+            "kind": "birth", "full_name": "Nguyễn Thị Hương", "second_name": null,
+            "event_date": "20/11/2026", "register_text": "Số: 1, Quyển số: 01/2026",
+            "office_code": "UBND-00004", "office_name": "UBND Phường Ba Đình", "issued_on": "27/11/2026"
+        })),
+        (status = 422, body = ErrorBody),
+    )
 )]
 async fn verify_code(
     State(state): State<AppState>,
@@ -424,7 +498,19 @@ async fn verify_code(
     security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses(
-        (status = 200, body = tuphap_domain::civil::PersonView),
+        (status = 200, body = tuphap_domain::civil::PersonView, example = json!({
+            "id": 100, "full_name": "Trần Thị Mai", "personal_id": "001195012345", "sex": "female",
+            "date_of_birth": "1995-03-14", "date_of_death": null,
+            "civil_status": "married",
+            "civil_status_explained": "Kết hôn với Nguyễn Văn Nam (Số: 1, Quyển số: 01/2026).",
+            "events": [
+                {"record_id": 40, "kind": "marriage", "role": "wife", "status": "registered", "date": "2026-11-02",
+                 "register_text": "Số: 1, Quyển số: 01/2026", "office_name": "UBND Phường Ba Đình"},
+                {"record_id": 42, "kind": "birth", "role": "mother", "status": "registered", "date": "2026-11-20",
+                 "register_text": "Số: 1, Quyển số: 01/2026", "office_name": "UBND Phường Ba Đình"}
+            ],
+            "hidden_events": 0
+        })),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     )
 )]

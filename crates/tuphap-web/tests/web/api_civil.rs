@@ -895,6 +895,83 @@ async fn certificate_pdf_and_verification_on_every_engine() {
             )
             .await;
         assert_eq!(v["valid"], true);
+        // Revocation: only a signer, with a reason; the old code then verifies as revoked, the
+        // record goes back to "to print", and the next issue gets a new, valid code.
+        let revoke = format!("/api/v1/civil/records/{id}/certificate/revoke");
+        let (s, _) = app
+            .call(
+                Method::POST,
+                &revoke,
+                Some(&a.officer),
+                Some(&json!({"reason": "Ghi sai"})),
+            )
+            .await;
+        assert_eq!(s, 403, "{e}");
+        let (s, v) = app
+            .call(
+                Method::POST,
+                &revoke,
+                Some(&a.signer),
+                Some(&json!({"reason": "  "})),
+            )
+            .await;
+        assert_eq!((s, v["code"].as_str()), (422, Some("reason_required")));
+        let (s, v) = app
+            .call(
+                Method::POST,
+                &revoke,
+                Some(&a.signer),
+                Some(&json!({"reason": "Giấy cấp nhầm cho người khác"})),
+            )
+            .await;
+        assert_eq!((s, v["revoked"].as_u64()), (200, Some(1)), "{e}: {v}");
+        let (_, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/verify",
+                None,
+                Some(&json!({"code": code})),
+            )
+            .await;
+        assert_eq!(
+            (v["valid"].as_bool(), v["status"].as_str()),
+            (Some(false), Some("revoked")),
+            "{e}: {v}"
+        );
+        let (s, v) = app
+            .call(
+                Method::POST,
+                &revoke,
+                Some(&a.signer),
+                Some(&json!({"reason": "Lần nữa"})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("certificate_not_issued"))
+        );
+        let (_, r) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{id}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert_eq!(r["status"], "registered");
+        let (s, v) = app.call(Method::GET, &cert, Some(&a.officer), None).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let new_code = v["verification_code"].as_str().unwrap().to_string();
+        assert_ne!(new_code, code);
+        let (_, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/verify",
+                None,
+                Some(&json!({"code": new_code})),
+            )
+            .await;
+        assert_eq!(v["valid"], true, "{e}: {v}");
     }
 }
 
