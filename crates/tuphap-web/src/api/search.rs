@@ -35,6 +35,12 @@ pub struct SearchParams {
     /// Year of birth (births) or of the event.
     #[param(example = 2026)]
     pub year: Option<i32>,
+    /// Date of birth (births) or of the event, from (YYYY-MM-DD, inclusive).
+    #[param(example = "2026-01-01")]
+    pub date_from: Option<String>,
+    /// Date of birth (births) or of the event, up to (YYYY-MM-DD, inclusive).
+    #[param(example = "2026-12-31")]
+    pub date_to: Option<String>,
     /// Unit code of the place of the event (as it was then).
     #[param(example = "00004")]
     pub unit: Option<String>,
@@ -137,6 +143,27 @@ pub async fn run_search(
             "Giới tính phải là male hoặc female.",
         ));
     }
+    let date_param = |v: &Option<String>, field: &'static str| match v
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => Ok(None),
+        Some(v) => tuphap_core::dates::parse_date(v)
+            .map(Some)
+            .map_err(|e| ApiError(DomainError::unprocessable(&e).with_field(field))),
+    };
+    let date_from = date_param(&p.date_from, "date_from")?;
+    let date_to = date_param(&p.date_to, "date_to")?;
+    if let (Some(from), Some(to)) = (date_from, date_to)
+        && from > to
+    {
+        return Err(unprocessable(
+            "search_bad_date_range",
+            "date_to",
+            "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.",
+        ));
+    }
     let Some(index) = state.search.clone() else {
         return Err(ApiError(DomainError::internal()));
     };
@@ -149,8 +176,8 @@ pub async fn run_search(
         kind: p.kind.clone(),
         sex: p.sex.clone(),
         year: p.year,
-        date_from: None,
-        date_to: None,
+        date_from,
+        date_to,
         unit_code: p.unit.clone(),
         mother_name: p.mother.clone(),
         father_name: p.father.clone(),

@@ -110,6 +110,35 @@ async fn search_by_name_register_number_and_scope() {
             (Some(2), 1),
             "{e}: {v}"
         );
+        // Date range on the date of birth (inclusive).
+        let (_, v) = search(
+            &app,
+            &officer,
+            &format!("date_from={}&date_to={}", days_ago(6), days_ago(5)),
+        )
+        .await;
+        let mut found = ids(&v);
+        found.sort();
+        assert_eq!(found, vec![huong, huong2], "{e}: {v}");
+        let (_, v) = search(
+            &app,
+            &officer,
+            &format!("q=nguyen&date_from={}", days_ago(5)),
+        )
+        .await;
+        assert_eq!(ids(&v), vec![huong], "{e}: {v}");
+        let (s, v) = search(&app, &officer, "date_from=2026-02-30").await;
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (422, Some("date_invalid"), Some("date_from")),
+            "{e}: {v}"
+        );
+        let (s, v) = search(&app, &officer, "date_from=2026-03-01&date_to=2026-02-01").await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (422, Some("search_bad_date_range")),
+            "{e}: {v}"
+        );
         let (s, v) = search(&app, &officer, "kind=divorce").await;
         assert_eq!(
             (s, v["code"].as_str()),
@@ -171,7 +200,7 @@ async fn search_by_name_register_number_and_scope() {
             .iter()
             .filter(|a| a.action == "civil.search")
             .collect();
-        assert_eq!(searches.len(), 9, "{e}");
+        assert_eq!(searches.len(), 11, "{e}");
         assert!(
             searches.iter().any(|a| {
                 a.actor_username.as_deref() == Some("so.hcm")
