@@ -4,16 +4,18 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
 
+use tuphap_core::calendar::WorkingCalendar;
 use tuphap_core::civil::{
     AuthorityBasis, DeathFacts, PartialDate, PriorDeath, UnitRef, check_death,
 };
 use tuphap_core::dates::{format_vn, vn_today};
 use tuphap_core::personal_id::{PersonalId, Sex};
 use tuphap_core::role::Role;
-use tuphap_core::text::fold;
+use tuphap_core::text::{VnText, fold};
 use tuphap_store::NewChange;
 use tuphap_store::civil::{NewPerson, NewRecord};
 
+use super::registry::{PersonFacts, Registry};
 use super::{DeclarantInput, Declared, PlaceInput, date, ensure_competent, invalid, name, unit_on};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
@@ -52,18 +54,143 @@ pub struct DeathDeclaration {
     pub declarant: DeclarantInput,
 }
 
-fn already_dead(
-    prior: Option<&tuphap_store::civil::RecordRow>,
-    person_death: Option<Date>,
-) -> Option<PriorDeath> {
-    if prior.is_none() && person_death.is_none() {
-        return None;
-    }
-    Some(PriorDeath {
-        register: None,
-        office_code: None,
-        date_of_death: person_death.or(prior.map(|p| p.event_date)),
+/// A death declaration checked on its own, on the registration date `today`.
+pub(crate) struct CheckedDeath {
+    pub full_name: VnText,
+    pub sex: Sex,
+    pub dob: PartialDate,
+    pub dod: Date,
+    pub place: String,
+    pub personal_id: Option<String>,
+    pub basis: AuthorityBasis,
+    /// The field the competence refers to.
+    pub basis_field: &'static str,
+}
+
+pub(crate) fn check_death_declaration(d: &DeathDeclaration, today: Date) -> Result<CheckedDeath> {
+    let full_name = name(&d.deceased.full_name, "deceased.full_name")?;
+    let sex = Sex::parse(&d.deceased.sex)
+        .map_err(|e| DomainError::unprocessable(&e).with_field("deceased.sex"))?;
+    let dob = PartialDate::parse(&d.deceased.date_of_birth)
+        .map_err(|e| DomainError::unprocessable(&e).with_field("deceased.date_of_birth"))?;
+    let dod = date(&d.date_of_death, "date_of_death", today)?;
+    let place = unit_on(
+        &d.place_of_death.admin_unit_code,
+        dod,
+        "place_of_death.admin_unit_code",
+    )?;
+    let residence = match &d.deceased.residence {
+        Some(r) => Some(unit_on(
+            &r.admin_unit_code,
+            today,
+            "deceased.residence.admin_unit_code",
+        )?),
+        None => None,
+    };
+    name(&d.declarant.full_name, "declarant.full_name")?;
+    let personal_id = match d
+        .deceased
+        .personal_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(raw) => {
+            let id = PersonalId::parse(raw)
+                .map_err(|e| DomainError::unprocessable(&e).with_field("deceased.personal_id"))?;
+            if let PartialDate::Full(b) = dob {
+                id.check(sex, b).map_err(|e| {
+                    DomainError::unprocessable(&e).with_field("deceased.personal_id")
+                })?;
+            }
+            Some(id.as_str().to_string())
+        }
+        None => None,
+    };
+    // Competence: last residence, else the place of death (Luật Hộ tịch 2014, Điều 32).
+    let basis = AuthorityBasis::Death {
+        last_residence: residence.as_ref().map(|r| UnitRef::new(r, today)),
+        place_of_death: Some(UnitRef::new(&place, dod)),
+    };
+    Ok(CheckedDeath {
+        full_name,
+        sex,
+        dob,
+        dod,
+        place,
+        basis_field: if residence.is_some() {
+            "deceased.residence.admin_unit_code"
+        } else {
+            "place_of_death.admin_unit_code"
+        },
+        personal_id,
+        basis,
     })
+}
+
+/// The rules against the registry (Luật Hộ tịch 2014, Điều 33–34): a person whose death is
+/// declared or registered cannot be declared dead again; late after 15 days. Returns the person
+/// if the register knows them, and the late flag.
+pub(crate) async fn death_rules<R: Registry>(
+    registry: &R,
+    c: &CheckedDeath,
+    today: Date,
+    calendar: &WorkingCalendar,
+) -> Result<(Option<PersonFacts>, bool)> {
+    let existing = match &c.personal_id {
+        Some(pid) => registry.person_by_personal_id(pid).await?,
+        None => None,
+    };
+    let prior = match &existing {
+        Some(p) => {
+            let declared = registry.death_declared(p.id).await?;
+            (declared.is_some() || p.date_of_death.is_some()).then_some(PriorDeath {
+                register: None,
+                office_code: None,
+                date_of_death: p.date_of_death.or(declared),
+            })
+        }
+        None => None,
+    };
+    let timeliness = check_death(
+        &DeathFacts {
+            date_of_death: c.dod,
+            date_of_birth: Some(c.dob),
+            registration_date: today,
+            court_decision_effective: None,
+            prior_death: prior,
+        },
+        today,
+        calendar,
+    )
+    .map_err(|e| {
+        let kind = if matches!(e, tuphap_core::civil::DeathError::AlreadyRegistered { .. }) {
+            ErrorKind::Conflict
+        } else {
+            ErrorKind::Unprocessable
+        };
+        let mut err = DomainError::unprocessable(&e).with_field("deceased");
+        err.kind = kind;
+        err
+    })?;
+    Ok((existing, timeliness.late))
+}
+
+/// The person row of a deceased person the register does not know yet.
+pub(crate) fn deceased_person(c: &CheckedDeath, d: &DeathDeclaration) -> NewPerson {
+    NewPerson {
+        personal_id: c.personal_id.clone(),
+        full_name: c.full_name.as_str().to_string(),
+        name_folded: fold(c.full_name.as_str()),
+        sex: Some(c.sex.as_str().to_string()),
+        date_of_birth: match c.dob {
+            PartialDate::Full(d) => Some(d),
+            _ => None,
+        },
+        birth_year: Some(c.dob.earliest().year()),
+        ethnicity_code: d.deceased.ethnicity_code.clone(),
+        nationality_code: d.deceased.nationality_code.clone(),
+    }
 }
 
 impl App {
@@ -83,124 +210,25 @@ impl App {
             "đăng ký khai tử (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
         )?;
         let today = vn_today();
-        let full_name = name(&d.deceased.full_name, "deceased.full_name")?;
-        let sex = Sex::parse(&d.deceased.sex)
-            .map_err(|e| DomainError::unprocessable(&e).with_field("deceased.sex"))?;
-        let dob = PartialDate::parse(&d.deceased.date_of_birth)
-            .map_err(|e| DomainError::unprocessable(&e).with_field("deceased.date_of_birth"))?;
-        let dod = date(&d.date_of_death, "date_of_death")?;
-        let place = unit_on(
-            &d.place_of_death.admin_unit_code,
-            dod,
-            "place_of_death.admin_unit_code",
-        )?;
-        let residence = match &d.deceased.residence {
-            Some(r) => Some(unit_on(
-                &r.admin_unit_code,
-                today,
-                "deceased.residence.admin_unit_code",
-            )?),
-            None => None,
-        };
-        name(&d.declarant.full_name, "declarant.full_name")?;
-        let full_dob = match dob {
-            PartialDate::Full(d) => Some(d),
-            _ => None,
-        };
-        let personal_id = match d
-            .deceased
-            .personal_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(raw) => {
-                let id = PersonalId::parse(raw).map_err(|e| {
-                    DomainError::unprocessable(&e).with_field("deceased.personal_id")
-                })?;
-                if let Some(b) = full_dob {
-                    id.check(sex, b).map_err(|e| {
-                        DomainError::unprocessable(&e).with_field("deceased.personal_id")
-                    })?;
-                }
-                Some(id.as_str().to_string())
-            }
-            None => None,
-        };
-        // Competence: last residence, else the place of death (Luật Hộ tịch 2014, Điều 32).
-        ensure_competent(
-            actor,
-            AuthorityBasis::Death {
-                last_residence: residence.as_ref().map(|r| UnitRef::new(r, today)),
-                place_of_death: Some(UnitRef::new(&place, dod)),
-            },
-            today,
-            if residence.is_some() {
-                "deceased.residence.admin_unit_code"
-            } else {
-                "place_of_death.admin_unit_code"
-            },
-        )?;
-        let existing = match &personal_id {
-            Some(pid) => self.store.person_by_personal_id(pid).await?,
-            None => None,
-        };
-        let prior = match &existing {
-            Some(p) => {
-                let deaths = self.store.deaths_of(p.id).await?;
-                already_dead(deaths.first(), p.date_of_death)
-            }
-            None => None,
-        };
+        let c = check_death_declaration(&d, today)?;
+        ensure_competent(actor, c.basis.clone(), today, c.basis_field)?;
         let calendar = self.working_calendar().await?;
-        let timeliness = check_death(
-            &DeathFacts {
-                date_of_death: dod,
-                date_of_birth: Some(dob),
-                registration_date: today,
-                court_decision_effective: None,
-                prior_death: prior,
-            },
-            today,
-            &calendar,
-        )
-        .map_err(|e| {
-            let kind = if matches!(e, tuphap_core::civil::DeathError::AlreadyRegistered { .. }) {
-                ErrorKind::Conflict
-            } else {
-                ErrorKind::Unprocessable
-            };
-            let mut err = DomainError::unprocessable(&e).with_field("deceased");
-            err.kind = kind;
-            err
-        })?;
+        let (existing, late) = death_rules(&self.store, &c, today, &calendar).await?;
         let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
         let mut tx = self.store.begin().await?;
         let person_id = match existing {
             Some(p) => p.id,
-            None => {
-                tx.person_insert(&NewPerson {
-                    personal_id,
-                    full_name: full_name.as_str().to_string(),
-                    name_folded: fold(full_name.as_str()),
-                    sex: Some(sex.as_str().to_string()),
-                    date_of_birth: full_dob,
-                    birth_year: Some(dob.earliest().year()),
-                    ethnicity_code: d.deceased.ethnicity_code.clone(),
-                    nationality_code: d.deceased.nationality_code.clone(),
-                })
-                .await?
-            }
+            None => tx.person_insert(&deceased_person(&c, &d)).await?,
         };
         let id = tx
             .record_insert(&NewRecord {
                 kind: "death".into(),
                 office_id: actor.office.id,
-                unit_code: Some(place.clone()),
-                event_date: dod,
+                unit_code: Some(c.place.clone()),
+                event_date: c.dod,
                 subject_person_id: person_id,
-                subject_name_folded: fold(full_name.as_str()),
-                late: timeliness.late,
+                subject_name_folded: fold(c.full_name.as_str()),
+                late,
                 declared_by: actor.user_id,
                 data,
                 persons: vec![("deceased".to_string(), person_id)],
@@ -209,7 +237,7 @@ impl App {
         let mut audit = actor.audit(meta, "civil.death.declare");
         audit.target_type = Some("civil_record".into());
         audit.target_id = Some(id.to_string());
-        audit.details = Some(serde_json::json!({"late": timeliness.late}));
+        audit.details = Some(serde_json::json!({"late": late}));
         tx.commit_with(
             &[audit],
             &[NewChange {
@@ -217,14 +245,14 @@ impl App {
                 entity_id: id.to_string(),
                 action: "declared".into(),
                 actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"office": actor.office.code, "late": timeliness.late}),
+                payload: serde_json::json!({"office": actor.office.code, "late": late}),
             }],
         )
         .await?;
         Ok(Declared {
             id,
             status: "declared".into(),
-            late: timeliness.late,
+            late,
             duplicates: Vec::new(),
         })
     }

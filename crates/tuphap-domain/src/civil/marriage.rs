@@ -16,6 +16,7 @@ use tuphap_core::role::Role;
 use tuphap_store::NewChange;
 use tuphap_store::civil::{NewPerson, NewRecord};
 
+use super::registry::{PersonFacts, Registry};
 use super::{Declared, PlaceInput, date, ensure_competent, ethnicity, name, nationality, unit_on};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
@@ -45,16 +46,17 @@ pub struct MarriageDeclaration {
     pub wife: SpouseInput,
 }
 
-struct Spouse {
-    person: NewPerson,
-    existing: Option<tuphap_store::civil::PersonRow>,
-    residence: String,
+/// A party of a marriage declaration checked on its own, on the registration date.
+pub(crate) struct Spouse {
+    pub person: NewPerson,
+    pub existing: Option<PersonFacts>,
+    pub residence: String,
 }
 
-fn spouse(s: &SpouseInput, role: &str, sex: Sex) -> Result<Spouse> {
+pub(crate) fn spouse(s: &SpouseInput, role: &str, sex: Sex, today: Date) -> Result<Spouse> {
     let f = |x: &str| format!("{role}.{x}");
     let full_name = name(&s.full_name, &f("full_name"))?;
-    let dob = date(&s.date_of_birth, &f("date_of_birth"))?;
+    let dob = date(&s.date_of_birth, &f("date_of_birth"), today)?;
     let personal_id = match s
         .personal_id
         .as_deref()
@@ -74,7 +76,7 @@ fn spouse(s: &SpouseInput, role: &str, sex: Sex) -> Result<Spouse> {
     let nat = nationality(&s.nationality_code, &f("nationality_code"))?;
     let residence = unit_on(
         &s.residence.admin_unit_code,
-        vn_today(),
+        today,
         &f("residence.admin_unit_code"),
     )?;
     Ok(Spouse {
@@ -97,113 +99,118 @@ fn key(id: i64) -> PersonKey {
     PersonKey::new(id.to_string())
 }
 
-impl App {
-    /// What the registry knows about a party and the family graph around both parties: parents
-    /// and grandparents from registered births, marriages of the parties and their parents,
-    /// parents of their spouses (a handful of indexed queries).
-    async fn marriage_party(
-        &self,
-        person: Option<&tuphap_store::civil::PersonRow>,
-        sex: Sex,
-        dob: Date,
-        exclude_record: Option<i64>,
-        kinship: &mut KinshipView,
-    ) -> Result<MarriageParty> {
-        let mut party = MarriageParty {
-            person: person.map(|p| key(p.id)),
-            sex,
-            date_of_birth: dob,
-            deceased: false,
-            current_marriages: Vec::new(),
-            lost_legal_capacity: false,
-        };
-        let Some(p) = person else {
-            return Ok(party);
-        };
-        party.deceased = p.date_of_death.is_some();
-        for m in self.store.marriages_of(p.id).await? {
-            if Some(m.record_id) == exclude_record {
-                continue;
-            }
-            kinship.marriages.push(SpouseLink {
-                a: key(p.id),
-                b: key(m.spouse_id),
-            });
-            party.current_marriages.push(CurrentMarriage {
-                spouse: Some(key(m.spouse_id)),
-                register: match (m.register_number, m.register_book, m.register_year) {
-                    (Some(n), Some(b), Some(y)) => {
-                        tuphap_core::civil::RegisterRef::new(u32::try_from(n).unwrap_or(0), &b, y)
-                            .ok()
-                    }
-                    _ => None,
-                },
-            });
-            for sp in self.store.parents_of(m.spouse_id).await? {
-                kinship.parents.push(ParentLink {
-                    child: key(sp.child_id),
-                    parent: key(sp.parent_id),
-                    kind: ParentKind::Birth,
-                });
-            }
+/// What the registry knows about a party and the family graph around both parties: parents
+/// and grandparents from registered births, marriages of the parties and their parents,
+/// parents of their spouses (a handful of indexed queries).
+async fn marriage_party<R: Registry>(
+    registry: &R,
+    person: Option<&PersonFacts>,
+    sex: Sex,
+    dob: Date,
+    exclude_record: Option<i64>,
+    kinship: &mut KinshipView,
+) -> Result<MarriageParty> {
+    let mut party = MarriageParty {
+        person: person.map(|p| key(p.id)),
+        sex,
+        date_of_birth: dob,
+        deceased: false,
+        current_marriages: Vec::new(),
+        lost_legal_capacity: false,
+    };
+    let Some(p) = person else {
+        return Ok(party);
+    };
+    party.deceased = p.date_of_death.is_some();
+    for m in registry.marriages_of(p.id).await? {
+        if Some(m.record_id) == exclude_record {
+            continue;
         }
-        for link in self.store.parents_of(p.id).await? {
+        kinship.marriages.push(SpouseLink {
+            a: key(p.id),
+            b: key(m.spouse_id),
+        });
+        party.current_marriages.push(CurrentMarriage {
+            spouse: Some(key(m.spouse_id)),
+            register: match (m.register_number, m.register_book, m.register_year) {
+                (Some(n), Some(b), Some(y)) => {
+                    tuphap_core::civil::RegisterRef::new(u32::try_from(n).unwrap_or(0), &b, y).ok()
+                }
+                _ => None,
+            },
+        });
+        for sp in registry.parents_of(m.spouse_id).await? {
             kinship.parents.push(ParentLink {
-                child: key(link.child_id),
-                parent: key(link.parent_id),
+                child: key(sp.child_id),
+                parent: key(sp.parent_id),
                 kind: ParentKind::Birth,
             });
-            for g in self.store.parents_of(link.parent_id).await? {
-                kinship.parents.push(ParentLink {
-                    child: key(g.child_id),
-                    parent: key(g.parent_id),
-                    kind: ParentKind::Birth,
-                });
-            }
-            for m in self.store.marriages_of(link.parent_id).await? {
-                kinship.marriages.push(SpouseLink {
-                    a: key(link.parent_id),
-                    b: key(m.spouse_id),
-                });
-            }
         }
-        Ok(party)
     }
-
-    /// Checks the marriage conditions the registry can see (HN&GĐ 2014 Đ.5, Đ.8) for the persons
-    /// `husband` and `wife`. Used at declaration and again at registration.
-    pub(super) async fn check_marriage_conditions(
-        &self,
-        husband: (Option<&tuphap_store::civil::PersonRow>, Date),
-        wife: (Option<&tuphap_store::civil::PersonRow>, Date),
-        exclude_record: Option<i64>,
-    ) -> Result<()> {
-        let mut kinship = KinshipView::default();
-        let first = self
-            .marriage_party(wife.0, Sex::Female, wife.1, exclude_record, &mut kinship)
-            .await?;
-        let second = self
-            .marriage_party(
-                husband.0,
-                Sex::Male,
-                husband.1,
-                exclude_record,
-                &mut kinship,
-            )
-            .await?;
-        let today = vn_today();
-        check_marriage(
-            &MarriageApplication {
-                first,
-                second,
-                registration_date: today,
-                kinship,
-            },
-            today,
-        )
-        .map_err(|refusals| refusal_error(&refusals))
+    for link in registry.parents_of(p.id).await? {
+        kinship.parents.push(ParentLink {
+            child: key(link.child_id),
+            parent: key(link.parent_id),
+            kind: ParentKind::Birth,
+        });
+        for g in registry.parents_of(link.parent_id).await? {
+            kinship.parents.push(ParentLink {
+                child: key(g.child_id),
+                parent: key(g.parent_id),
+                kind: ParentKind::Birth,
+            });
+        }
+        for m in registry.marriages_of(link.parent_id).await? {
+            kinship.marriages.push(SpouseLink {
+                a: key(link.parent_id),
+                b: key(m.spouse_id),
+            });
+        }
     }
+    Ok(party)
+}
 
+/// Checks the marriage conditions the registry can see (HN&GĐ 2014 Đ.5, Đ.8) for the persons
+/// `husband` and `wife`. Used at declaration and again at registration.
+pub(crate) async fn marriage_rules<R: Registry>(
+    registry: &R,
+    husband: (Option<&PersonFacts>, Date),
+    wife: (Option<&PersonFacts>, Date),
+    exclude_record: Option<i64>,
+    today: Date,
+) -> Result<()> {
+    let mut kinship = KinshipView::default();
+    let first = marriage_party(
+        registry,
+        wife.0,
+        Sex::Female,
+        wife.1,
+        exclude_record,
+        &mut kinship,
+    )
+    .await?;
+    let second = marriage_party(
+        registry,
+        husband.0,
+        Sex::Male,
+        husband.1,
+        exclude_record,
+        &mut kinship,
+    )
+    .await?;
+    check_marriage(
+        &MarriageApplication {
+            first,
+            second,
+            registration_date: today,
+            kinship,
+        },
+        today,
+    )
+    .map_err(|refusals| refusal_error(&refusals))
+}
+
+impl App {
     /// Declares a marriage at the actor's office: the commune where either party resides
     /// (Luật Hộ tịch 2014, Điều 17.1). Refused with a code when the registry shows a party under
     /// age, already married, deceased, or a prohibited relationship.
@@ -219,8 +226,8 @@ impl App {
             "đăng ký kết hôn (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
         )?;
         let today = vn_today();
-        let mut husband = spouse(&d.husband, "husband", Sex::Male)?;
-        let mut wife = spouse(&d.wife, "wife", Sex::Female)?;
+        let mut husband = spouse(&d.husband, "husband", Sex::Male, today)?;
+        let mut wife = spouse(&d.wife, "wife", Sex::Female, today)?;
         ensure_competent(
             actor,
             AuthorityBasis::Marriage {
@@ -233,15 +240,17 @@ impl App {
         let scope = &actor.office.scope;
         for s in [&mut husband, &mut wife] {
             if let Some(pid) = &s.person.personal_id {
-                s.existing = self.store.person_by_personal_id(pid).await?;
+                s.existing = Registry::person_by_personal_id(&self.store, pid).await?;
             }
         }
         let hdob = husband.person.date_of_birth.unwrap_or(today);
         let wdob = wife.person.date_of_birth.unwrap_or(today);
-        self.check_marriage_conditions(
+        marriage_rules(
+            &self.store,
             (husband.existing.as_ref(), hdob),
             (wife.existing.as_ref(), wdob),
             None,
+            today,
         )
         .await?;
         let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;

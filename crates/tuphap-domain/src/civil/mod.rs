@@ -8,10 +8,12 @@
 mod death;
 mod marriage;
 mod person;
+mod registry;
 
 pub use death::{DeathDeclaration, DeceasedInput};
 pub use marriage::{MarriageDeclaration, SpouseInput};
 pub use person::{LifeEvent, PersonView};
+pub use registry::{PersonFacts, Registry};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -201,14 +203,17 @@ fn name(value: &str, field: &str) -> Result<VnText> {
     Ok(VnText::new(n.as_str()))
 }
 
-fn date(value: &str, field: &str) -> Result<Date> {
+/// A date of the declaration, which cannot lie after the registration date `on` (today for a
+/// declaration, the historical registration date for an imported record).
+fn date(value: &str, field: &str, on: Date) -> Result<Date> {
     let d = parse_date(value).map_err(|e| DomainError::unprocessable(&e).with_field(field))?;
-    if d > vn_today() {
-        return Err(invalid(
-            "date_in_future",
-            field,
-            format!("Ngày {} ở tương lai.", format_vn(d)),
-        ));
+    if d > on {
+        let message = if on == vn_today() {
+            format!("Ngày {} ở tương lai.", format_vn(d))
+        } else {
+            format!("Ngày {} sau ngày đăng ký {}.", format_vn(d), format_vn(on))
+        };
+        return Err(invalid("date_in_future", field, message));
     }
     Ok(d)
 }
@@ -266,9 +271,9 @@ fn nationality(code: &str, field: &str) -> Result<String> {
         })
 }
 
-struct CheckedParent {
-    person: NewPerson,
-    residence_code: String,
+pub(crate) struct CheckedParent {
+    pub person: NewPerson,
+    pub residence_code: String,
 }
 
 fn parent(p: &ParentInput, role: &str, expected: Sex, today: Date) -> Result<CheckedParent> {
@@ -280,7 +285,7 @@ fn parent(p: &ParentInput, role: &str, expected: Sex, today: Date) -> Result<Che
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(d) => Some(date(d, &f("date_of_birth"))?),
+        Some(d) => Some(date(d, &f("date_of_birth"), today)?),
         None => None,
     };
     let personal_id = match p
@@ -357,6 +362,83 @@ fn score_candidate(
     }
 }
 
+/// A birth declaration checked on its own (no registry lookups): what every way into the registry
+/// — the API, the back-office form, the legacy import — must pass, on the registration date
+/// `today` (Bộ luật Dân sự 2015, Điều 26 for names; Luật Hộ tịch 2014, Điều 15–16).
+pub(crate) struct CheckedBirth {
+    pub child_name: VnText,
+    pub sex: Sex,
+    pub dob: Date,
+    pub place: String,
+    pub child_nationality: String,
+    pub mother: CheckedParent,
+    pub father: Option<CheckedParent>,
+    pub late: bool,
+    /// The places that decide the competent office.
+    pub basis: AuthorityBasis,
+}
+
+pub(crate) fn check_birth(
+    d: &BirthDeclaration,
+    today: Date,
+    calendar: &tuphap_core::calendar::WorkingCalendar,
+) -> Result<CheckedBirth> {
+    let child_name = name(&d.child.full_name, "child.full_name")?;
+    let sex = Sex::parse(&d.child.sex)
+        .map_err(|e| DomainError::unprocessable(&e).with_field("child.sex"))?;
+    let dob = date(&d.child.date_of_birth, "child.date_of_birth", today)?;
+    let place = unit_on(
+        &d.child.place_of_birth.admin_unit_code,
+        dob,
+        "child.place_of_birth.admin_unit_code",
+    )?;
+    ethnicity(&d.child.ethnicity_code, "child.ethnicity_code")?;
+    let child_nat = nationality(&d.child.nationality_code, "child.nationality_code")?;
+    let mother = parent(&d.mother, "mother", Sex::Female, today)?;
+    let father = match &d.father {
+        Some(f) => Some(parent(f, "father", Sex::Male, today)?),
+        None => None,
+    };
+    name(&d.declarant.full_name, "declarant.full_name")?;
+    if d.declarant.relationship.trim().is_empty() {
+        return Err(invalid(
+            "declarant_relationship_required",
+            "declarant.relationship",
+            "Cần ghi quan hệ của người đi khai với trẻ (mẹ, cha, ông, bà…).",
+        ));
+    }
+    if let Some(m) = mother.person.date_of_birth
+        && m >= dob
+    {
+        return Err(invalid(
+            "mother_born_after_child",
+            "mother.date_of_birth",
+            "Ngày sinh của mẹ phải trước ngày sinh của con.",
+        ));
+    }
+    // Late after 60 days (Luật Hộ tịch 2014, Điều 15.1; counted as the Civil Code counts).
+    let timeliness = check_birth_registration(dob, today, today, calendar)
+        .map_err(|e| DomainError::unprocessable(&e).with_field("child.date_of_birth"))?;
+    let late = timeliness.late;
+    let basis = AuthorityBasis::Birth {
+        mother_residence: Some(UnitRef::new(&mother.residence_code, today)),
+        father_residence: father
+            .as_ref()
+            .map(|f| UnitRef::new(&f.residence_code, today)),
+    };
+    Ok(CheckedBirth {
+        child_name,
+        sex,
+        dob,
+        place,
+        child_nationality: child_nat,
+        mother,
+        father,
+        late,
+        basis,
+    })
+}
+
 impl App {
     /// Declares a birth at the actor's office (officer or signer of a commune).
     pub async fn declare_birth(
@@ -371,57 +453,27 @@ impl App {
             "đăng ký khai sinh (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
         )?;
         let today = vn_today();
-        let child_name = name(&d.child.full_name, "child.full_name")?;
-        let sex = Sex::parse(&d.child.sex)
-            .map_err(|e| DomainError::unprocessable(&e).with_field("child.sex"))?;
-        let dob = date(&d.child.date_of_birth, "child.date_of_birth")?;
-        let place = unit_on(
-            &d.child.place_of_birth.admin_unit_code,
-            dob,
-            "child.place_of_birth.admin_unit_code",
-        )?;
-        ethnicity(&d.child.ethnicity_code, "child.ethnicity_code")?;
-        let child_nat = nationality(&d.child.nationality_code, "child.nationality_code")?;
-        let mother = parent(&d.mother, "mother", Sex::Female, today)?;
-        let father = match &d.father {
-            Some(f) => Some(parent(f, "father", Sex::Male, today)?),
-            None => None,
-        };
-        name(&d.declarant.full_name, "declarant.full_name")?;
-        if d.declarant.relationship.trim().is_empty() {
-            return Err(invalid(
-                "declarant_relationship_required",
-                "declarant.relationship",
-                "Cần ghi quan hệ của người đi khai với trẻ (mẹ, cha, ông, bà…).",
-            ));
-        }
-        if let Some(m) = mother.person.date_of_birth
-            && m >= dob
-        {
-            return Err(invalid(
-                "mother_born_after_child",
-                "mother.date_of_birth",
-                "Ngày sinh của mẹ phải trước ngày sinh của con.",
-            ));
-        }
+        let calendar = self.working_calendar().await?;
+        let c = check_birth(&d, today, &calendar)?;
         // Competence (Luật Hộ tịch 2014, Điều 13; NĐ 120/2025 from 01/07/2025): the People's
         // Committee of the commune where the father or the mother resides.
         ensure_competent(
             actor,
-            AuthorityBasis::Birth {
-                mother_residence: Some(UnitRef::new(&mother.residence_code, today)),
-                father_residence: father
-                    .as_ref()
-                    .map(|f| UnitRef::new(&f.residence_code, today)),
-            },
+            c.basis.clone(),
             today,
             "mother.residence.admin_unit_code",
         )?;
-        // Late after 60 days (Luật Hộ tịch 2014, Điều 15.1; counted as the Civil Code counts).
-        let calendar = self.working_calendar().await?;
-        let timeliness = check_birth_registration(dob, today, today, &calendar)
-            .map_err(|e| DomainError::unprocessable(&e).with_field("child.date_of_birth"))?;
-        let late = timeliness.late;
+        let CheckedBirth {
+            child_name,
+            sex,
+            dob,
+            place,
+            child_nationality: child_nat,
+            mother,
+            father,
+            late,
+            ..
+        } = c;
         let child_folded = fold(child_name.as_str());
         let key = DuplicateKey {
             full_name: child_folded.clone(),
@@ -621,10 +673,16 @@ impl App {
                     return Err(DomainError::internal());
                 };
                 let today = vn_today();
-                self.check_marriage_conditions(
-                    (Some(&h), h.date_of_birth.unwrap_or(today)),
-                    (Some(&w), w.date_of_birth.unwrap_or(today)),
+                let facts = |p: &tuphap_store::civil::PersonRow| registry::PersonFacts {
+                    id: p.id,
+                    date_of_death: p.date_of_death,
+                };
+                marriage::marriage_rules(
+                    &self.store,
+                    (Some(&facts(&h)), h.date_of_birth.unwrap_or(today)),
+                    (Some(&facts(&w)), w.date_of_birth.unwrap_or(today)),
                     Some(id),
+                    today,
                 )
                 .await?;
             }
