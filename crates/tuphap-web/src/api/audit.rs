@@ -88,7 +88,23 @@ impl From<AuditEntry> for AuditEntryView {
     security(("bearer" = [])),
     params(AuditQuery),
     responses(
-        (status = 200, body = Vec<AuditEntryView>),
+        (status = 200, body = Vec<AuditEntryView>, example = json!([
+            {"seq": 581, "at": "2026-11-27T04:46:38.945181Z", "actor_user_id": 4, "actor_username": "canbo.hongha",
+             "actor_office": null, "source_ip": "127.0.0.1", "request_id": "e4cf055550e34d48",
+             "action": "auth.lockout", "target_type": "user", "target_id": "canbo.hongha", "outcome": "success",
+             "reason": "5 failed attempts", "purpose": null, "details": {"kind": "api"},
+             "hash": "806a54ea505c48a950e90118a05bd5072daef334ea23ea10365bb60e34ba1b2b"},
+            {"seq": 575, "at": "2026-11-27T04:46:36.386047Z", "actor_user_id": 1, "actor_username": "quantri",
+             "actor_office": "BTP", "source_ip": "127.0.0.1", "request_id": "199dc8359c9cdf96",
+             "action": "user.create", "target_type": "user", "target_id": "canbo2.badinh", "outcome": "success",
+             "reason": null, "purpose": null, "details": {"office": "00004", "role": "officer"},
+             "hash": "9ee6b76a6191b442edbc04af95e294497ea457f38fcf8fbec9697a434c0bcf97"},
+            {"seq": 571, "at": "2026-11-27T04:46:23.325491Z", "actor_user_id": 2, "actor_username": "canbo.badinh",
+             "actor_office": "00004", "source_ip": "127.0.0.1", "request_id": "a23d54e081cdc216",
+             "action": "civil.birth.declare", "target_type": "civil_record", "target_id": "294", "outcome": "success",
+             "reason": null, "purpose": null, "details": {"duplicates": [[291, 100]], "late": false},
+             "hash": "a0f33197b0b2d836132c1b7b34af49cff055b83ee3ec864d9dbfb744a9c4860d"}
+        ])),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
     )
 )]
@@ -129,7 +145,7 @@ pub struct VerifyView {
     get, path = "/api/v1/audit/verify", tag = "audit",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = VerifyView),
+        (status = 200, body = VerifyView, example = json!({"intact": true, "entries": 584, "first_bad_seq": null, "problem": null})),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
     )
 )]

@@ -77,9 +77,16 @@ impl From<&tuphap_domain::Actor> for Me {
 /// written to the audit log.
 #[utoipa::path(
     post, path = "/api/v1/auth/login", tag = "auth",
-    request_body = LoginRequest,
+    request_body(content = LoginRequest, example = json!({"username": "canbo.badinh", "password": "rjyt-r8hk-ns8c"})),
     responses(
-        (status = 200, description = "Đăng nhập thành công", body = LoginResponse),
+        (status = 200, description = "Đăng nhập thành công", body = LoginResponse, example = json!({
+            "token": "1T9wU-wOS6xYeyTmwMyajlFl-Bh5UQQigBbFSdCBgZs",
+            "token_type": "Bearer",
+            "expires_at": "2026-11-27T16:46:15.916422Z",
+            "user": {"id": 2, "username": "canbo.badinh", "display_name": "Nguyễn Thị Hương", "role": "officer",
+                  "role_label": "Công chức tư pháp – hộ tịch", "office_code": "00004",
+                  "office_name": "UBND Phường Ba Đình", "office_kind": "commune"}
+        })),
         (status = 401, description = "Sai tên đăng nhập hoặc mật khẩu (`auth_invalid_credentials`)", body = ErrorBody),
         (status = 422, description = "Thiếu trường hoặc sai kiểu", body = ErrorBody),
         (status = 429, description = "Tài khoản tạm khóa (`auth_locked`)", body = ErrorBody),
@@ -128,7 +135,11 @@ async fn logout(
     get, path = "/api/v1/auth/me", tag = "auth",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Người dùng hiện tại", body = Me),
+        (status = 200, description = "Người dùng hiện tại", body = Me, example = json!({
+            "id": 2, "username": "canbo.badinh", "display_name": "Nguyễn Thị Hương", "role": "officer",
+            "role_label": "Công chức tư pháp – hộ tịch", "office_code": "00004",
+            "office_name": "UBND Phường Ba Đình", "office_kind": "commune"
+        })),
         (status = 401, description = "Chưa đăng nhập", body = ErrorBody),
     )
 )]

@@ -54,7 +54,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         "declarant": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
     })),
     responses(
-        (status = 201, description = "Đã tiếp nhận", body = Declared),
+        (status = 201, description = "Đã tiếp nhận", body = Declared, example = json!({
+            "id": 294, "status": "declared", "late": false,
+            "duplicates": [{"record_id": 291, "status": "declared", "score": 100, "probable": true,
+                            "matched": ["full_name", "date_of_birth", "sex", "mother_name", "father_name", "place_of_birth"]}]
+        })),
         (status = 401, body = ErrorBody), (status = 403, description = "Không có thẩm quyền", body = ErrorBody),
         (status = 422, description = "Dữ liệu không hợp lệ (mã lỗi và trường)", body = ErrorBody),
     )
@@ -84,7 +88,7 @@ async fn declare_birth(
         "declarant": {"full_name": "Lê Thị Lan", "relationship": "con"}
     })),
     responses(
-        (status = 201, body = Declared),
+        (status = 201, body = Declared, example = json!({"id": 292, "status": "declared", "late": false, "duplicates": []})),
         (status = 403, body = ErrorBody),
         (status = 409, description = "Đã đăng ký khai tử (`death_already_registered`)", body = ErrorBody),
         (status = 422, body = ErrorBody),
@@ -117,7 +121,7 @@ async fn declare_death(
                  "ethnicity_code": "01", "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}}
     })),
     responses(
-        (status = 201, body = Declared),
+        (status = 201, body = Declared, example = json!({"id": 293, "status": "declared", "late": false, "duplicates": []})),
         (status = 403, body = ErrorBody),
         (status = 409, description = "Một bên đang có vợ/chồng hoặc đã chết", body = ErrorBody),
         (status = 422, description = "Chưa đủ tuổi, quan hệ cấm kết hôn, dữ liệu sai", body = ErrorBody),

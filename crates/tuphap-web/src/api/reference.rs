@@ -142,7 +142,17 @@ fn level_param(level: Option<&str>) -> Result<Option<AdminLevel>, ApiError> {
     get, path = "/api/v1/reference/admin-units", tag = "reference",
     params(AdminUnitsQuery),
     responses(
-        (status = 200, body = AdminUnitList),
+        (status = 200, body = AdminUnitList, example = json!({
+            "as_of": "2024-01-01", "count": 63,
+            "items": [
+                {"code": "01", "name": "Hà Nội", "full_name": "Thành phố Hà Nội", "level": "province", "unit_type": "Thành phố",
+                 "parent_code": null, "province_code": "01", "valid_from": null, "valid_to": "2025-07-01"},
+                {"code": "02", "name": "Hà Giang", "full_name": "Tỉnh Hà Giang", "level": "province", "unit_type": "Tỉnh",
+                 "parent_code": null, "province_code": "02", "valid_from": null, "valid_to": "2025-07-01"},
+                {"code": "04", "name": "Cao Bằng", "full_name": "Tỉnh Cao Bằng", "level": "province", "unit_type": "Tỉnh",
+                 "parent_code": null, "province_code": "04", "valid_from": null, "valid_to": "2025-07-01"}
+            ]
+        })),
         (status = 400, description = "Tham số sai", body = ErrorBody),
         (status = 422, description = "Ngày không tồn tại", body = ErrorBody),
     )
@@ -242,7 +252,23 @@ async fn successions(
     get, path = "/api/v1/reference/admin-units/{code}", tag = "reference",
     params(("code" = String, Path, description = "Mã đơn vị hành chính", example = "00004"), AsOfQuery),
     responses(
-        (status = 200, body = AdminUnitDetail),
+        (status = 200, body = AdminUnitDetail, example = json!({
+            "as_of": "2026-11-27",
+            "code": "00004", "name": "Ba Đình", "full_name": "Phường Ba Đình", "level": "commune", "unit_type": "Phường",
+            "parent_code": "01", "province_code": "01", "valid_from": "2025-07-01", "valid_to": null,
+            "successors": [],
+            "predecessors": [
+                {"code": "00004", "full_name": "Phường Trúc Bạch", "level": "commune", "relation": "full", "effective": "2025-07-01"},
+                {"code": "00013", "full_name": "Phường Quán Thánh", "level": "commune", "relation": "full", "effective": "2025-07-01"},
+                {"code": "00016", "full_name": "Phường Ngọc Hà", "level": "commune", "relation": "partial", "effective": "2025-07-01"}
+            ],
+            "versions": [
+                {"code": "00004", "name": "Trúc Bạch", "full_name": "Phường Trúc Bạch", "level": "commune", "unit_type": "Phường",
+                 "parent_code": "001", "province_code": "01", "valid_from": null, "valid_to": "2025-07-01"},
+                {"code": "00004", "name": "Ba Đình", "full_name": "Phường Ba Đình", "level": "commune", "unit_type": "Phường",
+                 "parent_code": "01", "province_code": "01", "valid_from": "2025-07-01", "valid_to": null}
+            ]
+        })),
         (status = 404, description = "Không có đơn vị mã này vào ngày đó (`admin_unit_not_found`)", body = ErrorBody),
     )
 )]
@@ -340,7 +366,13 @@ fn split_list(s: &str, sep: char) -> Vec<String> {
 /// The 54 ethnic groups (codes of QĐ 121-TCTK/PPCĐ, 1979).
 #[utoipa::path(
     get, path = "/api/v1/reference/ethnic-groups", tag = "reference",
-    responses((status = 200, body = Vec<EthnicGroup>))
+    responses((status = 200, body = Vec<EthnicGroup>, example = json!([
+        {"code": "01", "name": "Kinh", "name_with_alt": "Kinh (Việt)", "spelling_variants": [], "other_names": ["Việt"]},
+        {"code": "02", "name": "Tày", "name_with_alt": "Tày", "spelling_variants": [],
+         "other_names": ["Ngạn", "Phén", "Thù Lao", "Pa Dí"]},
+        {"code": "05", "name": "Khơ-me", "name_with_alt": "Khơ-me", "spelling_variants": ["Khơ Me", "Khmer"],
+         "other_names": ["Cur", "Cul", "Cu", "Thổ", "Việt gốc Miên", "Khơ-me Krôm"]}
+    ])))
 )]
 async fn ethnic_groups(State(state): State<AppState>) -> Result<Json<Vec<EthnicGroup>>, ApiError> {
     let rows = state
@@ -379,7 +411,11 @@ pub struct Country {
 /// Countries and territories (ISO 3166-1, Vietnamese names from CLDR).
 #[utoipa::path(
     get, path = "/api/v1/reference/countries", tag = "reference",
-    responses((status = 200, body = Vec<Country>))
+    responses((status = 200, body = Vec<Country>, example = json!([
+        {"alpha2": "CZ", "alpha3": "CZE", "numeric": "203", "name_vi": "Séc", "name_vi_alt": ["Cộng hòa Séc"], "name_en": "Czechia"},
+        {"alpha2": "LA", "alpha3": "LAO", "numeric": "418", "name_vi": "Lào", "name_vi_alt": [], "name_en": "Laos"},
+        {"alpha2": "VN", "alpha3": "VNM", "numeric": "704", "name_vi": "Việt Nam", "name_vi_alt": [], "name_en": "Vietnam"}
+    ])))
 )]
 async fn countries(State(state): State<AppState>) -> Result<Json<Vec<Country>>, ApiError> {
     let rows = state
@@ -450,7 +486,12 @@ pub struct PersonalIdDecoded {
     get, path = "/api/v1/reference/personal-ids/{number}", tag = "reference",
     params(("number" = String, Path, example = "001095012345"), PersonalIdQuery),
     responses(
-        (status = 200, body = PersonalIdDecoded),
+        (status = 200, body = PersonalIdDecoded, example = json!({
+            "number": "001095012345", "province_code": "001", "province_name": "Hà Nội",
+            "province_full_name": "Thành phố Hà Nội", "province_code_after_2025": "01",
+            "province_full_name_after_2025": "Thành phố Hà Nội", "sex": "male", "sex_label": "Nam",
+            "century": 20, "birth_year": 1995, "serial": "012345", "checked": true
+        })),
         (status = 422, description = "Số không hợp lệ hoặc không khớp", body = ErrorBody),
     )
 )]
@@ -570,7 +611,23 @@ fn year_param(y: Option<i32>) -> Result<i32, ApiError> {
 #[utoipa::path(
     get, path = "/api/v1/reference/calendar/days-off", tag = "reference",
     params(YearQuery),
-    responses((status = 200, body = DaysOffView), (status = 422, body = ErrorBody))
+    responses(
+        (status = 200, body = DaysOffView, example = json!({
+            "year": 2026,
+            "days_off": [
+                {"date": "2026-01-01", "date_vn": "01/01/2026", "name": "Tết Dương lịch"},
+                {"date": "2026-01-02", "date_vn": "02/01/2026", "name": "Nghỉ hoán đổi dịp Tết Dương lịch"},
+                {"date": "2026-02-16", "date_vn": "16/02/2026", "name": "Tết Nguyên đán"}
+            ],
+            "adjustments": [
+                {"date": "2026-01-02", "kind": "day_off", "name_vi": "Nghỉ hoán đổi dịp Tết Dương lịch",
+                 "legal_basis": "Công văn 12729/VPCP-KGVX ngày 25/12/2025 (hoán đổi thứ Sáu 02/01 sang thứ Bảy 10/01/2026)"},
+                {"date": "2026-01-10", "kind": "working_day", "name_vi": "Làm bù cho ngày nghỉ hoán đổi 02/01/2026",
+                 "legal_basis": "Công văn 12729/VPCP-KGVX ngày 25/12/2025 (hoán đổi thứ Sáu 02/01 sang thứ Bảy 10/01/2026)"}
+            ]
+        })),
+        (status = 422, body = ErrorBody),
+    )
 )]
 async fn days_off(
     State(state): State<AppState>,
@@ -633,7 +690,10 @@ pub struct WorkingDaysResult {
 #[utoipa::path(
     get, path = "/api/v1/reference/calendar/working-days", tag = "reference",
     params(WorkingDaysQuery),
-    responses((status = 200, body = WorkingDaysResult), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses(
+        (status = 200, body = WorkingDaysResult, example = json!({"from": "2026-02-13", "days": 5, "date": "2026-02-27", "date_vn": "27/02/2026"})),
+        (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
 )]
 async fn add_working_days(
     State(state): State<AppState>,
@@ -679,7 +739,10 @@ pub struct AdjustmentRequest {
     put, path = "/api/v1/reference/calendar/adjustments/{date}", tag = "reference",
     security(("bearer" = [])),
     params(("date" = String, Path, example = "2026-02-16")),
-    request_body = AdjustmentRequest,
+    request_body(content = AdjustmentRequest, example = json!({
+        "kind": "day_off", "name_vi": "Tết Nguyên đán",
+        "legal_basis": "Thông báo của Bộ Nội vụ: nghỉ Tết Bính Ngọ từ 14/02 đến hết 22/02/2026"
+    })),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 async fn set_adjustment(

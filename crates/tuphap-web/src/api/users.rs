@@ -80,7 +80,15 @@ pub struct UserListQuery {
     security(("bearer" = [])),
     params(UserListQuery),
     responses(
-        (status = 200, description = "Danh sách người dùng", body = Vec<UserView>),
+        (status = 200, description = "Danh sách người dùng", body = Vec<UserView>, example = json!([
+            {"id": 7, "username": "botuphap", "display_name": "Phạm Quốc Bảo", "role": "ministry",
+             "office_code": "BTP", "office_name": "Bộ Tư pháp", "active": true, "locked_until": null},
+            {"id": 2, "username": "canbo.badinh", "display_name": "Nguyễn Thị Hương", "role": "officer",
+             "office_code": "00004", "office_name": "UBND Phường Ba Đình", "active": true, "locked_until": null},
+            {"id": 4, "username": "canbo.hongha", "display_name": "Vũ Thị Thu", "role": "officer",
+             "office_code": "00097", "office_name": "UBND Phường Hồng Hà", "active": true,
+             "locked_until": "2026-11-27T04:47:38.925144Z"}
+        ])),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
     )
 )]
@@ -101,9 +109,15 @@ async fn list_users(
 #[utoipa::path(
     post, path = "/api/v1/users", tag = "users",
     security(("bearer" = [])),
-    request_body = CreateUserRequest,
+    request_body(content = CreateUserRequest, example = json!({
+        "username": "canbo2.badinh", "display_name": "Phạm Văn Long", "role": "officer", "unit": "00004",
+        "password": "ngay-mai-troi-nang-7"
+    })),
     responses(
-        (status = 201, description = "Đã tạo", body = UserView),
+        (status = 201, description = "Đã tạo", body = UserView, example = json!({
+            "id": 9, "username": "canbo2.badinh", "display_name": "Phạm Văn Long", "role": "officer",
+            "office_code": "00004", "office_name": "UBND Phường Ba Đình", "active": true, "locked_until": null
+        })),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, description = "Tên đăng nhập đã dùng", body = ErrorBody),
         (status = 422, description = "Dữ liệu không hợp lệ", body = ErrorBody),

@@ -52,6 +52,32 @@ async fn openapi_document_and_swagger_ui() {
         assert!(paths.contains_key(p), "{p} missing from OpenAPI");
     }
     assert!(v["components"]["schemas"]["ErrorBody"].is_object());
+    // Every endpoint documents an example of its request body and of its successful answer.
+    let has_example = |content: &serde_json::Value| {
+        // JSON bodies only (a PDF has no meaningful example).
+        content.as_object().is_some_and(|media| {
+            media
+                .iter()
+                .filter(|(kind, _)| kind.contains("json"))
+                .all(|(_, m)| !m["example"].is_null() || m["examples"].is_object())
+        })
+    };
+    let mut missing = Vec::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let body = &op["requestBody"]["content"];
+            if !body.is_null() && !has_example(body) {
+                missing.push(format!("{method} {path} request"));
+            }
+            for (status, resp) in op["responses"].as_object().unwrap() {
+                let content = &resp["content"];
+                if status.starts_with('2') && !content.is_null() && !has_example(content) {
+                    missing.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no example: {missing:#?}");
     let r = app.client.get(app.at("/api/docs/")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("swagger"));
