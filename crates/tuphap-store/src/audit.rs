@@ -341,4 +341,33 @@ impl Store {
         .await)?;
         Ok(rows)
     }
+
+    /// The entries about one target, newest first, older than `before_seq` when given (keyset
+    /// pages). Plain equality on both columns, so that both engines read one range of the index
+    /// `audit_log_target (target_type, target_id, seq)` backwards and stop after `limit` rows
+    /// (the `$n IS NULL OR …` form of [`Store::audit_entries`] may not use it).
+    pub async fn audit_entries_of_target(
+        &self,
+        target_type: &str,
+        target_id: &str,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let limit = limit.clamp(1, 1000);
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log \
+             WHERE target_type = $1 AND target_id = $2 AND seq < $3 \
+             ORDER BY seq DESC LIMIT $4"
+        );
+        let rows = with_pool!(self, p => sqlx::query_as::<_, AuditEntry>(
+            sqlx::AssertSqlSafe(sql.as_str()),
+        )
+        .bind(target_type)
+        .bind(target_id)
+        .bind(before_seq.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
 }

@@ -21,39 +21,65 @@ pub const PAGE_SIZE: usize = 50;
 
 /// `dd/mm/yyyy HH:MM:SS` in Vietnam time of a timestamp in µs since the epoch (UTC).
 pub fn format_vn_time(at_micros: i64) -> String {
+    vn_time(at_micros, true)
+}
+
+/// `dd/mm/yyyy HH:MM` in Vietnam time of a timestamp in µs since the epoch (UTC).
+pub fn format_vn_minutes(at_micros: i64) -> String {
+    vn_time(at_micros, false)
+}
+
+fn vn_time(at_micros: i64, seconds: bool) -> String {
     match OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_micros) * 1000) {
         Ok(t) => {
             let t = t.to_offset(VN_OFFSET);
-            format!(
-                "{:02}/{:02}/{:04} {:02}:{:02}:{:02}",
+            let mut s = format!(
+                "{:02}/{:02}/{:04} {:02}:{:02}",
                 t.day(),
                 u8::from(t.month()),
                 t.year(),
                 t.hour(),
                 t.minute(),
-                t.second()
-            )
+            );
+            if seconds {
+                s.push_str(&format!(":{:02}", t.second()));
+            }
+            s
         }
         Err(_) => "—".to_string(),
     }
 }
 
-/// Vietnamese label of an audited action.
-fn action_label(action: &str) -> &'static str {
+/// Vietnamese label of an audited action ("" when unknown: callers show the code).
+pub(super) fn action_label(action: &str) -> &'static str {
     match action {
         "auth.login" => "Đăng nhập",
         "auth.logout" => "Đăng xuất",
         "auth.lockout" => "Khóa tài khoản tạm thời",
         "user.create" => "Tạo tài khoản",
+        "user.list" => "Xem danh sách người dùng",
         "office.create" => "Tạo cơ quan",
         "calendar.set" => "Sửa lịch ngày nghỉ",
         "calendar.delete" => "Xóa điều chỉnh lịch",
         "audit.read" => "Xem nhật ký kiểm tra",
+        "civil.birth.declare" => "Tiếp nhận tờ khai khai sinh",
+        "civil.death.declare" => "Tiếp nhận tờ khai khai tử",
+        "civil.marriage.declare" => "Tiếp nhận tờ khai kết hôn",
+        "civil.register" => "Ký đăng ký, cấp số",
+        "civil.duplicate_override" => "Đăng ký dù có hồ sơ nhiều khả năng trùng",
+        "civil.return" => "Trả lại hồ sơ để bổ sung",
+        "civil.reject" => "Từ chối đăng ký",
+        "civil.certificate.issue" => "Cấp giấy (in lần đầu)",
+        "civil.certificate.print" => "In lại giấy đã cấp",
+        "civil.record.read" => "Xem hồ sơ",
+        "civil.record.audit_read" => "Xem nhật ký hồ sơ",
+        "civil.person.read" => "Xem thông tin cá nhân",
+        "civil.search" => "Tra cứu hồ sơ hộ tịch",
         _ => "",
     }
 }
 
-fn outcome_label(outcome: &str) -> (&'static str, &'static str) {
+pub(super) fn outcome_label(outcome: &str) -> (&'static str, &'static str) {
     match outcome {
         "success" => ("Thành công", "success"),
         "failure" => ("Thất bại", "failure"),

@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/civil/records/{id}/register", post(civil::register))
         .route("/civil/records/{id}/return", post(civil::return_record))
         .route("/civil/records/{id}/reject", post(civil::reject_record))
+        .route("/civil/persons/{id}", get(civil::person))
 }
 
 /// A navigation entry.

@@ -2,7 +2,9 @@
 //! in the birth declaration (a field error first, then the fix), the signer opens the queue and
 //! signs; every page is checked for horizontal overflow and screenshotted to
 //! `target/screenshots/civil-*.png`. A marriage likewise: the two parties stacked on the phone,
-//! a refusal by the rules, the signature, and the print link (new tab) fetched from the page. Skipped like `browser.rs` when Chromium is missing, unless
+//! a refusal by the rules, the signature, and the print link (new tab) fetched from the page.
+//! From a record's persons to the mother's page (her births on a timeline) and back to a record
+//! with its "Nhật ký". Skipped like `browser.rs` when Chromium is missing, unless
 //! `TUPHAP_REQUIRE_BROWSER=1`.
 
 use reqwest::Method;
@@ -238,6 +240,63 @@ async fn run() {
     .await;
     d.settle().await;
     check(&d, "civil-duplicate-registered").await;
+
+    // From the record's persons to the mother's page: both births on her timeline.
+    let href = d
+        .js("const a = [...document.querySelectorAll('a.person-link')] \
+               .find(a => a.innerText === 'Trần Thị Mai'); return a.getAttribute('href');")
+        .await;
+    let href = href.as_str().unwrap().to_string();
+    assert!(href.starts_with("/civil/persons/"), "{href}");
+    d.click(&format!("a.person-link[href='{href}']")).await;
+    d.wait_for(
+        "the person page",
+        "return document.title.startsWith('Thông tin cá nhân: Trần Thị Mai');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("001195012345"), "{main}");
+    assert!(main.contains("14/03/1995"), "{main}");
+    assert!(
+        main.contains("Chưa xác định"),
+        "no marriage in the registry: {main}"
+    );
+    let events = d.text("#su-kien").await;
+    assert_eq!(
+        d.js("return document.querySelectorAll('ol.timeline > li').length;")
+            .await,
+        2,
+        "{events}"
+    );
+    assert!(
+        events.contains(&format!("Số: 1, Quyển số: 01/{year}")),
+        "{events}"
+    );
+    assert!(
+        events.contains(&format!("Số: 2, Quyển số: 01/{year}")),
+        "{events}"
+    );
+    assert!(events.contains("Khai sinh của con"), "{events}");
+    check(&d, "civil-person").await;
+    d.screenshot_at("civil-person-events", "#su-kien").await;
+    // Each event links to its record, whose "Nhật ký" names who declared and who signed.
+    d.click("ol.timeline > li:first-child h3 a").await;
+    d.wait_for(
+        "the first record",
+        "return document.title.startsWith('Hồ sơ khai sinh số') && !!document.getElementById('nhat-ky');",
+    )
+    .await;
+    d.settle().await;
+    let trail = d.text("#nhat-ky").await;
+    assert!(trail.contains("Tiếp nhận tờ khai khai sinh"), "{trail}");
+    assert!(trail.contains("Ký đăng ký, cấp số"), "{trail}");
+    assert!(
+        trail.contains("canbo.badinh") && trail.contains("lanhdao.badinh"),
+        "{trail}"
+    );
+    d.assert_no_horizontal_overflow("civil-record-trail").await;
+    d.screenshot_at("civil-record-trail", "#nhat-ky").await;
 
     for line in d.console().await {
         eprintln!("browser console: {line}");

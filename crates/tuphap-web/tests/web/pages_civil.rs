@@ -1119,3 +1119,432 @@ async fn search_page_finds_names_without_accents_within_jurisdiction() {
         assert!(html.contains("0 hồ sơ phù hợp"), "{html}");
     }
 }
+
+/// The `<section id="{id}">` of a page, up to its end.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("<section id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section #{id}"));
+    let end = start + html[start..].find("</section>").unwrap();
+    &html[start..end]
+}
+
+/// The rows of the record page's "Nhật ký" table, in page order.
+fn trail_rows(html: &str) -> Vec<&str> {
+    let s = section(html, "nhat-ky");
+    match s.find("<tbody>") {
+        Some(at) => s[at..].split("<tr>").skip(1).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The person id that the link `<a … href="/civil/persons/N">{name}</a>` of a page points to.
+fn person_link(html: &str, name: &str) -> i64 {
+    let at = html
+        .find(&format!(">{name}</a>"))
+        .unwrap_or_else(|| panic!("no link named {name}"));
+    let marker = "href=\"/civil/persons/";
+    let from = html[..at].rfind(marker).unwrap() + marker.len();
+    let digits = &html[from..at];
+    digits
+        .trim_end_matches('"')
+        .parse()
+        .unwrap_or_else(|_| panic!("a person link before {name}: {digits}"))
+}
+
+/// A birth declared by the officer and registered by the signer, then a marriage of the same
+/// mother (the same person: found by her personal ID), registered too.
+async fn mother_with_child_and_marriage(app: &TestApp) -> (i64, i64) {
+    let officer = login_as(app, "canbo.badinh").await;
+    let signer = login_as(app, "lanhdao.badinh").await;
+    let csrf = csrf_of(&officer, app).await;
+    let (birth, _) = declare(
+        &officer,
+        app,
+        &birth_form(&csrf, "Nguyễn Thị Hương", &days_ago(5)),
+    )
+    .await;
+    sign(&signer, app, birth).await;
+    let (marriage, _) = declare_at(
+        &officer,
+        app,
+        "/civil/marriages",
+        &marriage_form(&csrf, ("Trần Thị Mai", "001195012345"), HUSBAND),
+    )
+    .await;
+    sign(&signer, app, marriage).await;
+    (birth, marriage)
+}
+
+#[tokio::test]
+async fn person_page_shows_the_life_events_of_a_mother() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        users(&app).await;
+        let year = vn_today().year();
+        let (birth, marriage) = mother_with_child_and_marriage(&app).await;
+        let officer = login_as(&app, "canbo.badinh").await;
+
+        // The record page links every person to their page.
+        let (s, body) = get(&officer, &app, &format!("/civil/records/{birth}")).await;
+        assert_eq!(s, 200, "{e}");
+        let persons = &body[body.find("<h2>Người liên quan</h2>").unwrap()..];
+        let mother = person_link(persons, "Trần Thị Mai");
+        let child = person_link(persons, "Nguyễn Thị Hương");
+        let father = person_link(persons, "Nguyễn Văn Nam");
+        assert!(mother != child && mother != father && child != father);
+        assert!(persons.contains(&format!(
+            r#"<a class="person-link" href="/civil/persons/{mother}">Trần Thị Mai</a>"#
+        )));
+        // The marriage's wife is the same person (found by her personal ID).
+        let (_, body) = get(&officer, &app, &format!("/civil/records/{marriage}")).await;
+        let persons = &body[body.find("<h2>Người liên quan</h2>").unwrap()..];
+        assert_eq!(person_link(persons, "Trần Thị Mai"), mother, "{e}");
+        let husband = person_link(persons, "Nguyễn Văn Nam");
+        assert_ne!(
+            husband, father,
+            "the husband has a personal ID, the father none"
+        );
+
+        // The mother's page.
+        let (s, body) = get(&officer, &app, &format!("/civil/persons/{mother}")).await;
+        assert_eq!(s, 200, "{e}: {body}");
+        assert!(body.contains("<title>Thông tin cá nhân: Trần Thị Mai – Tư pháp số</title>"));
+        assert!(body.contains("<h1>Trần Thị Mai</h1>"));
+        assert!(
+            body.contains(
+                r#"<dt>Số định danh</dt><dd><span class="mono">001195012345</span></dd>"#
+            )
+        );
+        assert!(body.contains("<dt>Giới tính</dt><dd>Nữ</dd>"));
+        assert!(body.contains("<dt>Ngày sinh</dt><dd>14/03/1995</dd>"));
+        assert!(!body.contains("<dt>Ngày chết</dt>"), "alive");
+        let status = &body[body.find(r#"<dd id="tinh-trang">"#).unwrap()..];
+        let status = &status[..status.find("</dd>").unwrap()];
+        assert!(
+            status.contains(r#"<span class="badge success">Đang có chồng</span>"#),
+            "{status}"
+        );
+        assert!(status.contains("Có 1 việc kết hôn đã đăng ký"), "{status}");
+        assert!(!body.contains(r#"id="su-kien-an""#), "nothing hidden");
+        assert!(!body.contains("style="), "no inline styles (CSP)");
+        // The timeline, oldest first: the child's birth, then the marriage.
+        let events: Vec<&str> = section(&body, "su-kien")
+            .split("<li class=\"event ")
+            .skip(1)
+            .collect();
+        assert_eq!(events.len(), 2, "{e}: {body}");
+        let (b, m) = (events[0], events[1]);
+        assert!(b.starts_with("birth\""), "{b}");
+        assert!(b.contains(&format!(
+            r#"<a href="/civil/records/{birth}">Khai sinh của con · hồ sơ số {birth}</a>"#
+        )));
+        assert!(b.contains(&format!(
+            r#"<span class="muted">Ngày sinh</span> <strong>{}</strong>"#,
+            format_vn(vn_today() - time::Duration::days(5))
+        )));
+        assert!(b.contains("<dt>Vai trò</dt><dd>Mẹ</dd>"), "{b}");
+        assert!(b.contains(&format!(
+            r#"<dt>Con</dt><dd><a href="/civil/persons/{child}">Nguyễn Thị Hương</a></dd>"#
+        )));
+        assert!(b.contains(&format!(
+            r#"<dt>Cha của trẻ</dt><dd><a href="/civil/persons/{father}">Nguyễn Văn Nam</a></dd>"#
+        )));
+        assert!(b.contains(r#"<span class="badge success">Đã đăng ký</span>"#));
+        assert!(b.contains(&format!(
+            "<dt>Số đăng ký</dt><dd>Số: 1, Quyển số: 01/{year}</dd>"
+        )));
+        assert!(b.contains("<dt>Cơ quan</dt><dd>UBND Phường Ba Đình</dd>"));
+        assert!(m.starts_with("marriage\""), "{m}");
+        assert!(m.contains(&format!(
+            r#"<a href="/civil/records/{marriage}">Kết hôn · hồ sơ số {marriage}</a>"#
+        )));
+        assert!(m.contains(&format!(
+            r#"<span class="muted">Ngày tiếp nhận</span> <strong>{}</strong>"#,
+            format_vn(vn_today())
+        )));
+        assert!(m.contains("<dt>Vai trò</dt><dd>Bên nữ (vợ)</dd>"), "{m}");
+        assert!(m.contains(&format!(
+            r#"<dt>Chồng</dt><dd><a href="/civil/persons/{husband}">Nguyễn Văn Nam</a></dd>"#
+        )));
+        assert!(m.contains(&format!(
+            "<dt>Số đăng ký</dt><dd>Số: 1, Quyển số: 01/{year}</dd>"
+        )));
+
+        // The read is audited as the API's is.
+        let audit = app
+            .store
+            .audit_entries_of_target("person", &mother.to_string(), None, 1)
+            .await
+            .unwrap();
+        assert_eq!(audit[0].action, "civil.person.read", "{e}");
+        assert_eq!(audit[0].outcome, "success");
+        assert_eq!(audit[0].actor_username.as_deref(), Some("canbo.badinh"));
+
+        // Following the child's link: a new-born, not married, her birth with her parents.
+        let (s, body) = get(&officer, &app, &format!("/civil/persons/{child}")).await;
+        assert_eq!(s, 200, "{e}");
+        assert!(body.contains("<h1>Nguyễn Thị Hương</h1>"));
+        assert!(body.contains(r#"<span class="badge pending">Chưa kết hôn</span>"#));
+        assert!(body.contains(r#"<dt>Số định danh</dt><dd><span class="mono">—</span></dd>"#));
+        let events: Vec<&str> = section(&body, "su-kien")
+            .split("<li class=\"event ")
+            .skip(1)
+            .collect();
+        assert_eq!(events.len(), 1);
+        assert!(events[0].contains("<dt>Vai trò</dt><dd>Người được khai sinh</dd>"));
+        assert!(events[0].contains(&format!(
+            r#"<dt>Mẹ</dt><dd><a href="/civil/persons/{mother}">Trần Thị Mai</a></dd>"#
+        )));
+
+        // The province reads her page too; unknown people are 404.
+        let province = login_as(&app, "so.hanoi").await;
+        let (s, body) = get(&province, &app, &format!("/civil/persons/{mother}")).await;
+        assert_eq!(s, 200, "{e}");
+        assert_eq!(body.matches("<li class=\"event ").count(), 2);
+        let (s, body) = get(&officer, &app, "/civil/persons/999999").await;
+        assert_eq!(s, 404);
+        assert!(body.contains("Không có người số 999999"), "{body}");
+        let (s, _) = get(&officer, &app, "/civil/persons/abc").await;
+        assert_eq!(s, 404);
+        // Logged out: to the login page, and back afterwards.
+        let r = new_client()
+            .get(app.at(&format!("/civil/persons/{mother}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), format!("/login?next=/civil/persons/{mother}"));
+        assert!(app.store.verify_audit().await.unwrap().is_intact());
+    }
+}
+
+#[tokio::test]
+async fn person_page_outside_jurisdiction_is_refused_and_audited() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        users(&app).await;
+        let (birth, _) = mother_with_child_and_marriage(&app).await;
+        let officer = login_as(&app, "canbo.badinh").await;
+        let (_, body) = get(&officer, &app, &format!("/civil/records/{birth}")).await;
+        let mother = person_link(&body, "Trần Thị Mai");
+
+        // Another commune's officer: a 403 page in Vietnamese that shows nothing of her.
+        let other = login_as(&app, "canbo.hongha").await;
+        let (s, body) = get(&other, &app, &format!("/civil/persons/{mother}")).await;
+        assert_eq!(s, 403, "{e}");
+        assert!(body.contains("<html lang=\"vi\">"));
+        assert!(
+            body.contains(&format!(
+                "Người số {mother} không có sự kiện hộ tịch nào trong phạm vi thẩm quyền của UBND"
+            )),
+            "{body}"
+        );
+        assert!(!body.contains("Trần Thị Mai"));
+        assert!(!body.contains("001195012345"));
+        // The refusal is in the audit log, naming who and why.
+        let audit = app
+            .store
+            .audit_entries_of_target("person", &mother.to_string(), None, 1)
+            .await
+            .unwrap();
+        assert_eq!(audit[0].action, "civil.person.read", "{e}");
+        assert_eq!(audit[0].outcome, "denied");
+        assert_eq!(audit[0].reason.as_deref(), Some("outside_jurisdiction"));
+        assert_eq!(audit[0].actor_username.as_deref(), Some("canbo.hongha"));
+
+        // Their record pages and the records' trails are refused the same way.
+        let (s, _) = get(&other, &app, &format!("/civil/records/{birth}")).await;
+        assert_eq!(s, 403);
+        let token = app.token("canbo.hongha").await;
+        let actor = app.app.authenticate(&token).await.unwrap().unwrap();
+        let err = app
+            .app
+            .record_audit_trail(&actor, &Default::default(), birth, None, 100)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, tuphap_domain::ErrorKind::Forbidden);
+        let audit = app
+            .store
+            .audit_entries_of_target("civil_record_audit", &birth.to_string(), None, 1)
+            .await
+            .unwrap();
+        assert_eq!(audit[0].action, "civil.record.audit_read");
+        assert_eq!(audit[0].outcome, "denied");
+        assert_eq!(audit[0].actor_username.as_deref(), Some("canbo.hongha"));
+
+        // An administrator of the ministry does not work with the registry.
+        let admin = crate::support::login_as(&app, "admin", "/").await;
+        let (s, body) = get(&admin, &app, &format!("/civil/persons/{mother}")).await;
+        assert_eq!(s, 403);
+        assert!(body.contains("không xem được sổ hộ tịch"), "{body}");
+    }
+}
+
+/// `dd/mm/yyyy HH:MM`.
+fn is_vn_minutes(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 16
+        && b.iter().enumerate().all(|(i, c)| match i {
+            2 | 5 => *c == b'/',
+            10 => *c == b' ',
+            13 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// The text of the `<td data-label="{label}">` of a table row.
+fn cell<'a>(row: &'a str, label: &str) -> &'a str {
+    let marker = format!("<td data-label=\"{label}\"");
+    let at = row
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no cell {label}: {row}"));
+    let from = at + row[at..].find('>').unwrap() + 1;
+    &row[from..from + row[from..].find("</td>").unwrap()]
+}
+
+#[tokio::test]
+async fn record_page_shows_its_audit_trail() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        users(&app).await;
+        let officer = login_as(&app, "canbo.badinh").await;
+        let signer = login_as(&app, "lanhdao.badinh").await;
+        let csrf = csrf_of(&officer, &app).await;
+        let (id, _) = declare(
+            &officer,
+            &app,
+            &birth_form(&csrf, "Lê Minh Anh", &days_ago(2)),
+        )
+        .await;
+        sign(&signer, &app, id).await;
+        // Another commune's officer tries to read it.
+        let other = login_as(&app, "canbo.hongha").await;
+        let (s, _) = get(&other, &app, &format!("/civil/records/{id}")).await;
+        assert_eq!(s, 403, "{e}");
+
+        // Opened twice by the officer: the two reads are one row.
+        let (s, _) = get(&officer, &app, &format!("/civil/records/{id}")).await;
+        assert_eq!(s, 200, "{e}");
+        let (s, body) = get(&officer, &app, &format!("/civil/records/{id}")).await;
+        assert_eq!(s, 200, "{e}");
+        assert!(body.contains(r#"<h2 id="nhat-ky-h">Nhật ký</h2>"#));
+        let rows = trail_rows(&body);
+        let find = |action: &str| {
+            rows.iter()
+                .position(|r| cell(r, "Thao tác") == action)
+                .unwrap_or_else(|| panic!("{e}: no row {action} in {rows:#?}"))
+        };
+        let declared = find("Tiếp nhận tờ khai khai sinh");
+        let registered = find("Ký đăng ký, cấp số");
+        let denied = find("Xem hồ sơ (bị từ chối)");
+        // Newest first: these reads, the refused read, the signature, the declaration.
+        assert_eq!(rows.len(), 4, "{e}: {rows:#?}");
+        assert_eq!(
+            cell(rows[0], "Thao tác"),
+            r#"Xem hồ sơ <span class="trail-count">(2 lần)</span>"#
+        );
+        assert!(cell(rows[0], "Người thực hiện").contains("canbo.badinh"));
+        assert!(denied < registered && registered < declared, "{rows:#?}");
+        assert_eq!(
+            declared,
+            rows.len() - 1,
+            "the declaration is the first entry"
+        );
+        let office = "<span class=\"trail-office\">UBND Phường Ba Đình</span>";
+        assert_eq!(
+            cell(rows[declared], "Người thực hiện"),
+            format!("<span class=\"mono\">canbo.badinh</span>{office}")
+        );
+        assert_eq!(
+            cell(rows[registered], "Người thực hiện"),
+            format!("<span class=\"mono\">lanhdao.badinh</span>{office}")
+        );
+        assert!(cell(rows[denied], "Người thực hiện").contains("canbo.hongha"));
+        assert!(cell(rows[denied], "Người thực hiện").contains("UBND Phường Hồng Hà"));
+        assert_eq!(
+            cell(rows[denied], "Kết quả"),
+            r#"<span class="badge denied">Bị từ chối</span>"#
+        );
+        assert_eq!(cell(rows[denied], "Lý do"), "Ngoài phạm vi thẩm quyền");
+        assert_eq!(cell(rows[registered], "Lý do"), "—");
+        assert_eq!(
+            cell(rows[registered], "Kết quả"),
+            r#"<span class="badge success">Thành công</span>"#
+        );
+        let today = format_vn(vn_today());
+        let yesterday = format_vn(vn_today() - time::Duration::days(1));
+        for r in &rows {
+            let at = cell(r, "Thời gian").split('<').next().unwrap();
+            assert!(is_vn_minutes(at), "{at}");
+            assert!(at.starts_with(&today) || at.starts_with(&yesterday), "{at}");
+        }
+        assert!(!body.contains(r#"id="nhat-ky-con""#), "not truncated");
+        // Reading the trail is audited (beside the trail, so that views do not crowd it).
+        let audit = app
+            .store
+            .audit_entries_of_target("civil_record_audit", &id.to_string(), None, 1)
+            .await
+            .unwrap();
+        assert_eq!(audit[0].action, "civil.record.audit_read", "{e}");
+        assert_eq!(audit[0].outcome, "success");
+        assert_eq!(audit[0].actor_username.as_deref(), Some("canbo.badinh"));
+        assert!(!section(&body, "nhat-ky").contains("Xem nhật ký hồ sơ"));
+
+        // A busy record: 120 more reads by two people in turn (one row each), the last of an
+        // action without a Vietnamese label.
+        let mut extra: Vec<tuphap_store::audit::NewAuditEntry> = (0..120)
+            .map(|i| tuphap_store::audit::NewAuditEntry {
+                actor_username: Some(if i % 2 == 0 { "so.hanoi" } else { "so.kiemtra" }.into()),
+                actor_office: Some("01".into()),
+                action: "civil.record.read".into(),
+                target_type: Some("civil_record".into()),
+                target_id: Some(id.to_string()),
+                ..Default::default()
+            })
+            .collect();
+        extra.last_mut().unwrap().action = "civil.legacy.import".into();
+        app.store.audit(&extra).await.unwrap();
+        let (s, body) = get(&officer, &app, &format!("/civil/records/{id}")).await;
+        assert_eq!(s, 200);
+        let rows = trail_rows(&body);
+        assert_eq!(rows.len(), 100, "{e}: bounded");
+        assert_eq!(
+            cell(rows[1], "Thao tác"),
+            r#"<span class="mono">civil.legacy.import</span>"#
+        );
+        assert!(!rows.iter().any(|r| r.contains("Tiếp nhận tờ khai")));
+        let note = &body[body
+            .find(r#"<p class="hint" id="nhat-ky-con">"#)
+            .expect("a note")..];
+        assert!(
+            note.contains("Đang hiện 100 mục gần nhất; còn các mục cũ hơn."),
+            "{note}"
+        );
+        let marker = "href=\"/civil/records/";
+        let from = note.find(marker).unwrap() + "href=\"".len();
+        let older = note[from..from + note[from..].find('"').unwrap()].replace("&#38;", "&");
+        assert!(older.contains("?nhat_ky_truoc="), "{older}");
+        // The older page: the rest, down to the declaration.
+        let (s, body) = get(&officer, &app, &older).await;
+        assert_eq!(s, 200, "{older}");
+        let rows = trail_rows(&body);
+        assert!(!rows.is_empty() && rows.len() < 100, "{}", rows.len());
+        assert_eq!(
+            cell(rows[rows.len() - 1], "Thao tác"),
+            "Tiếp nhận tờ khai khai sinh"
+        );
+        assert!(body.contains(&format!(
+            r##"<a href="/civil/records/{id}#nhat-ky">← Về các mục mới nhất</a>"##
+        )));
+        assert!(!body.contains(r#"id="nhat-ky-con""#));
+        let (s, _) = get(
+            &officer,
+            &app,
+            &format!("/civil/records/{id}?nhat_ky_truoc=abc"),
+        )
+        .await;
+        assert_eq!(s, 400);
+        assert!(app.store.verify_audit().await.unwrap().is_intact());
+    }
+}

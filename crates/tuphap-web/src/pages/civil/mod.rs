@@ -43,9 +43,12 @@ use crate::state::AppState;
 
 mod death;
 mod marriage;
+mod person;
+mod trail;
 
 pub use death::{declare_death, new_death};
 pub use marriage::{declare_marriage, new_marriage};
+pub use person::person;
 
 /// Rows of a work queue per page.
 pub const PAGE_SIZE: i64 = 100;
@@ -1079,6 +1082,8 @@ pub struct PartyView {
 pub struct PersonView {
     pub role: &'static str,
     pub person_id: i64,
+    /// The person's page.
+    pub href: String,
     pub full_name: String,
     pub personal_id: String,
 }
@@ -1167,6 +1172,8 @@ pub struct RecordPage {
     pub decide_open: &'static str,
     pub decide_reason: String,
     pub decide_error: Option<String>,
+    /// "Nhật ký": the audit entries about the record.
+    pub trail: trail::TrailView,
 }
 
 /// The date a record's places are named on: the day version 1 was written (VN time).
@@ -1457,14 +1464,17 @@ fn persons_in_order(view: &RecordView) -> Vec<&tuphap_domain::civil::RecordPerso
     v
 }
 
-/// The record page for `id` (an audited read); the caller adds messages and errors.
+/// The record page for `id` (an audited read) with the page of its audit trail older than
+/// `trail_before` (the newest when `None`); the caller adds messages and errors.
 async fn record_page(
     state: &AppState,
     actor: &Actor,
     meta: &RequestMeta,
     id: i64,
+    trail_before: Option<i64>,
 ) -> Result<(RecordPage, RecordView), DomainError> {
     let view = state.app.get_record(actor, meta, id).await?;
+    let trail = trail::trail_view(state, actor, meta, id, trail_before).await?;
     let on = declared_on(&view);
     let birth = birth_of(&view);
     let (status_label, status_class) = status_badge(&view.status);
@@ -1559,6 +1569,7 @@ async fn record_page(
             .map(|p| PersonView {
                 role: role_label(&p.role),
                 person_id: p.person_id,
+                href: format!("/civil/persons/{}", p.person_id),
                 full_name: p.full_name.clone(),
                 personal_id: dash_if_empty(p.personal_id.as_deref().unwrap_or_default()),
             })
@@ -1591,6 +1602,7 @@ async fn record_page(
         },
         print,
         certificate,
+        trail,
     };
     Ok((page, view))
 }
@@ -1774,6 +1786,8 @@ pub struct RecordQuery {
     pub registered: Option<String>,
     pub returned: Option<String>,
     pub rejected: Option<String>,
+    /// The page of the audit trail older than this entry number.
+    pub nhat_ky_truoc: Option<String>,
 }
 
 pub async fn record(
@@ -1797,7 +1811,17 @@ pub async fn record(
         Ok(Query(q)) => q,
         Err(rej) => return bad_query(&rej),
     };
-    let (mut page, view) = match record_page(&state, &actor, &meta, id).await {
+    let trail_before = match non_empty(q.nhat_ky_truoc.as_deref()).map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(seq)) if seq > 0 => Some(seq),
+        Some(_) => {
+            return error_page(
+                "Tham số trang nhật ký (nhat_ky_truoc) phải là số thứ tự của một mục nhật ký.",
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let (mut page, view) = match record_page(&state, &actor, &meta, id, trail_before).await {
         Ok(p) => p,
         Err(e) => return domain_error_page(&e),
     };
@@ -1877,7 +1901,7 @@ pub async fn register(
         Ok(_) => return Redirect::to(&format!("/civil/records/{id}?registered=1")).into_response(),
         Err(e) => e,
     };
-    let (mut page, view) = match record_page(&state, &actor, &meta, id).await {
+    let (mut page, view) = match record_page(&state, &actor, &meta, id, None).await {
         Ok(p) => p,
         Err(_) => return domain_error_page(&e),
     };
@@ -1953,7 +1977,7 @@ async fn decide(
         }
         Err(e) => e,
     };
-    let (mut page, _) = match record_page(&state, &actor, &meta, id).await {
+    let (mut page, _) = match record_page(&state, &actor, &meta, id, None).await {
         Ok(p) => p,
         Err(_) => return domain_error_page(&e),
     };
