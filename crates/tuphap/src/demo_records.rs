@@ -1,7 +1,8 @@
 //! Demo civil-status records for `serve --demo`: a few hundred births, marriages and deaths in
-//! two communes of Hà Nội, with names drawn from the shipped name statistics
-//! (`data/reference/names_*.csv`), declared and registered through the same use cases as the
-//! API (so they obey every rule). Deterministic: the same seed gives the same records.
+//! two communes of Hà Nội, with names drawn from the shipped name statistics (the shared sampler
+//! `tuphap_legacy::Names`, `data/reference/names_*.csv`), declared and registered through the
+//! same use cases as the API (so they obey every rule). Deterministic: the same seed gives the
+//! same records.
 
 use anyhow::{Result, anyhow};
 use time::Duration;
@@ -12,93 +13,9 @@ use tuphap_domain::civil::{
 };
 use tuphap_domain::identity::SessionKind;
 use tuphap_domain::{Actor, App, RequestMeta};
+use tuphap_legacy::{Below, Names, SeededRng, seeded_rng};
 
-const SURNAMES: &str = include_str!("../../../data/reference/names_surname_reference.csv");
-const GIVEN: &str = include_str!("../../../data/reference/names_given_compound_duyet.csv");
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-}
-
-struct Names {
-    surnames: Vec<(String, u64)>,
-    male: Vec<String>,
-    female: Vec<String>,
-}
-
-impl Names {
-    fn load() -> Names {
-        let surnames = SURNAMES
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let f: Vec<&str> = l.split(',').collect();
-                let share: f64 = f.get(3)?.parse().ok()?;
-                // Hoàng/Huỳnh and Vũ/Võ are one line each in the source: take the first form.
-                let name = f.get(1)?.split('/').next()?.trim().to_string();
-                Some((name, (share * 10.0) as u64))
-            })
-            .collect();
-        let mut male = Vec::new();
-        let mut female = Vec::new();
-        for l in GIVEN.lines().skip(1) {
-            if let Some((name, gender)) = l.split_once(',') {
-                match gender.trim() {
-                    "male" => male.push(name.trim().to_string()),
-                    "female" => female.push(name.trim().to_string()),
-                    _ => {}
-                }
-            }
-        }
-        Names {
-            surnames,
-            male,
-            female,
-        }
-    }
-
-    fn surname(&self, rng: &mut Rng) -> String {
-        let total: u64 = self.surnames.iter().map(|s| s.1).sum();
-        let mut pick = rng.below(total);
-        for (s, w) in &self.surnames {
-            if pick < *w {
-                return s.clone();
-            }
-            pick -= w;
-        }
-        "Nguyễn".to_string()
-    }
-
-    fn full(&self, rng: &mut Rng, surname: &str, female: bool) -> String {
-        let list = if female { &self.female } else { &self.male };
-        let given = list
-            .get(usize::try_from(rng.below(list.len() as u64)).unwrap_or(0))
-            .cloned()
-            .unwrap_or_else(|| "An".to_string());
-        if female && rng.below(3) == 0 {
-            // Many women's names carry the middle name "Thị".
-            let last = given.split(' ').next_back().unwrap_or("An").to_string();
-            format!("{surname} Thị {last}")
-        } else {
-            format!("{surname} {given}")
-        }
-    }
-}
-
-fn personal_id(rng: &mut Rng, female: bool, year: i32) -> String {
+fn personal_id(rng: &mut SeededRng, female: bool, year: i32) -> String {
     let digit = match (year >= 2000, female) {
         (false, false) => 0,
         (false, true) => 1,
@@ -135,8 +52,8 @@ pub async fn seed(
     communes: &[(&str, &str, &str)],
 ) -> Result<usize> {
     let meta = RequestMeta::default();
-    let names = Names::load();
-    let mut rng = Rng(0x7475_7068_6170_2026);
+    let names = Names::shared();
+    let mut rng = seeded_rng(0x7475_7068_6170_2026);
     let today = vn_today();
     let password = |u: &str| logins.iter().find(|(n, _)| n == u).map(|(_, p)| p.clone());
     let mut created = 0usize;
@@ -223,7 +140,7 @@ pub async fn seed(
         for _ in 0..15 {
             let hy = 1980 + i32::try_from(rng.below(20)).unwrap_or(0);
             let wy = hy + i32::try_from(rng.below(4)).unwrap_or(0);
-            let spouse = |rng: &mut Rng, female: bool, year: i32| SpouseInput {
+            let spouse = |rng: &mut SeededRng, female: bool, year: i32| SpouseInput {
                 full_name: {
                     let s = names.surname(rng);
                     names.full(rng, &s, female)
