@@ -103,7 +103,7 @@ impl App {
         let mut e = actor.audit(meta, "civil.record.audit_read");
         e.target_type = Some(RECORD_TRAIL_TARGET.into());
         e.target_id = Some(record_id.to_string());
-        if !record_in_scope(actor, r.office_id, office.unit_code.as_deref()) {
+        if !record_in_scope(actor, &office) {
             e.outcome = Some(Outcome::Denied);
             e.reason = Some("outside_jurisdiction".into());
             self.store.audit(&[e]).await?;

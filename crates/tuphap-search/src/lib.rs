@@ -47,6 +47,8 @@ pub const BATCH: i64 = 1_000;
 /// Largest page.
 pub const MAX_LIMIT: usize = 100;
 const SEQ_FILE: &str = "applied_seq";
+/// Records per index commit when applying changes (an import batch names thousands).
+const DOC_CHUNK: usize = 20_000;
 const WRITER_MEMORY: usize = 50_000_000;
 
 #[derive(Debug, thiserror::Error)]
@@ -291,20 +293,34 @@ impl SearchIndex {
     /// Applies changes (any entities; civil records are (re)loaded from the store and upserted)
     /// and commits. Does not move the persisted sequence number: see [`SearchIndex::catch_up`].
     pub async fn apply(&self, store: &Store, changes: &[Change]) -> Result<usize> {
-        let ids: BTreeSet<i64> = changes
+        let mut ids: BTreeSet<i64> = changes
             .iter()
             .filter(|c| RECORD_ENTITIES.contains(&c.entity.as_str()))
             .filter_map(|c| c.entity_id.parse::<i64>().ok())
             .collect();
+        // A batch of the bulk import names its records as id ranges (one change-log row per
+        // batch instead of one per record).
+        for c in changes
+            .iter()
+            .filter(|c| c.entity == "import" && c.action == "batch")
+        {
+            let payload: serde_json::Value = serde_json::from_str(&c.payload).unwrap_or_default();
+            for r in payload["records"].as_array().into_iter().flatten() {
+                if let (Some(a), Some(b)) = (r[0].as_i64(), r[1].as_i64()) {
+                    ids.extend(a..=b);
+                }
+            }
+        }
         if ids.is_empty() {
             return Ok(0);
         }
         let mut offices = HashMap::new();
-        let mut docs = Vec::with_capacity(ids.len());
-        for &id in &ids {
-            docs.push((id, self.load_doc(store, id, &mut offices).await?));
-        }
-        {
+        let all: Vec<i64> = ids.into_iter().collect();
+        for chunk in all.chunks(DOC_CHUNK) {
+            let mut docs = Vec::with_capacity(chunk.len());
+            for &id in chunk {
+                docs.push((id, self.load_doc(store, id, &mut offices).await?));
+            }
             let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
             for (id, doc) in docs {
                 w.delete_term(Term::from_field_u64(self.fields.id, id as u64));
@@ -315,7 +331,7 @@ impl SearchIndex {
             w.commit()?;
         }
         self.reader.reload()?;
-        Ok(ids.len())
+        Ok(all.len())
     }
 
     /// Follows the change log from the last applied sequence number to its end, in batches of

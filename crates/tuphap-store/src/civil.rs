@@ -348,6 +348,13 @@ impl Tx {
         Ok(())
     }
 
+    pub async fn person_by_id(&mut self, id: i64) -> Result<Option<PersonRow>> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1");
+        let r = with_tx!(self, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id).fetch_optional(&mut *c).await)?;
+        Ok(r)
+    }
+
     pub async fn person_by_personal_id(&mut self, personal_id: &str) -> Result<Option<PersonRow>> {
         let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE personal_id = $1");
         let r = with_tx!(self, c => sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql.as_str()))

@@ -15,6 +15,8 @@ pub struct OfficeRow {
     pub unit_level: Option<String>,
     pub unit_valid_from: Option<Date>,
     pub province_code: Option<String>,
+    /// Set for the office of a unit that no longer exists (kept for its register books).
+    pub unit_valid_to: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +88,7 @@ pub struct NewSession {
 }
 
 const OFFICE_COLUMNS: &str =
-    "id, code, kind, name, unit_code, unit_level, unit_valid_from, province_code";
+    "id, code, kind, name, unit_code, unit_level, unit_valid_from, province_code, unit_valid_to";
 const USER_COLUMNS: &str = "id, username, display_name, role, office_id, password_hash, active, \
      failed_attempts, locked_until, created_at";
 

@@ -53,6 +53,7 @@ pub mod certificates;
 pub mod changelog;
 pub mod civil;
 pub mod idempotency;
+pub mod import;
 pub mod identity;
 pub mod reference;
 pub mod testing;

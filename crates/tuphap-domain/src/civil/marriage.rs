@@ -130,15 +130,20 @@ async fn marriage_party<R: Registry>(
             a: key(p.id),
             b: key(m.spouse_id),
         });
-        party.current_marriages.push(CurrentMarriage {
-            spouse: Some(key(m.spouse_id)),
-            register: match (m.register_number, m.register_book, m.register_year) {
-                (Some(n), Some(b), Some(y)) => {
-                    tuphap_core::civil::RegisterRef::new(u32::try_from(n).unwrap_or(0), &b, y).ok()
-                }
-                _ => None,
-            },
-        });
+        // A marriage ends when a spouse dies (Luật Hôn nhân và gia đình 2014, Điều 65): it still
+        // counts for the in-law prohibitions, not as a current marriage.
+        if registry.date_of_death(m.spouse_id).await?.is_none() {
+            party.current_marriages.push(CurrentMarriage {
+                spouse: Some(key(m.spouse_id)),
+                register: match (m.register_number, m.register_book, m.register_year) {
+                    (Some(n), Some(b), Some(y)) => {
+                        tuphap_core::civil::RegisterRef::new(u32::try_from(n).unwrap_or(0), &b, y)
+                            .ok()
+                    }
+                    _ => None,
+                },
+            });
+        }
         for sp in registry.parents_of(m.spouse_id).await? {
             kinship.parents.push(ParentLink {
                 child: key(sp.child_id),

@@ -6,11 +6,13 @@
 //! content; corrections add versions.
 
 mod death;
+mod import;
 mod marriage;
 mod person;
 mod registry;
 
 pub use death::{DeathDeclaration, DeceasedInput};
+pub use import::{IMPORT_USER, ImportOptions, ImportProgress, ImportReport};
 pub use marriage::{MarriageDeclaration, SpouseInput};
 pub use person::{LifeEvent, PersonView};
 pub use registry::{PersonFacts, Registry};
@@ -724,10 +726,19 @@ impl App {
                             ),
                         ));
                     }
-                    let married = tx.marriages_of(p.id).await?.into_iter().any(|m| {
-                        m.record_id != id
+                    let mut married = false;
+                    for m in tx.marriages_of(p.id).await? {
+                        if m.record_id != id
                             && matches!(m.status.as_str(), "registered" | "certificate_issued")
-                    });
+                            // ended by the spouse's death (HN&GĐ 2014, Điều 65)?
+                            && tx
+                                .person_by_id(m.spouse_id)
+                                .await?
+                                .is_none_or(|s| s.date_of_death.is_none())
+                        {
+                            married = true;
+                        }
+                    }
                     if married {
                         return Err(DomainError::new(
                             ErrorKind::Conflict,
@@ -886,7 +897,7 @@ impl App {
             .office_by_id(r.office_id)
             .await?
             .ok_or_else(DomainError::internal)?;
-        let in_scope = record_in_scope(actor, r.office_id, office.unit_code.as_deref());
+        let in_scope = record_in_scope(actor, &office);
         let mut e = actor.audit(meta, "civil.record.read");
         e.target_type = Some("civil_record".into());
         e.target_id = Some(id.to_string());
@@ -982,14 +993,27 @@ impl App {
     }
 }
 
-/// Whether a record of the office `office_id` (whose unit is `office_unit`) lies in the actor's
-/// jurisdiction: the registering office itself, or a province/ministry office whose scope covers
-/// the office's unit.
-pub(crate) fn record_in_scope(actor: &Actor, office_id: i64, office_unit: Option<&str>) -> bool {
-    actor.office.id == office_id
-        || office_unit.is_some_and(|u| {
-            actor.office.kind != OfficeKind::Commune && actor.office.scope.covers(u, vn_today())
-        })
+/// Whether a record of `office` lies in the actor's jurisdiction: the registering office itself;
+/// a province or ministry office whose scope covers the office's unit; and for the records of an
+/// office whose unit no longer exists (imported from before the 2025 reform), the offices of the
+/// units that succeeded it (a commune that absorbed the old commune holds its books).
+pub(crate) fn record_in_scope(actor: &Actor, office: &tuphap_store::identity::OfficeRow) -> bool {
+    if actor.office.id == office.id {
+        return true;
+    }
+    let Some(unit) = office.unit_code.as_deref() else {
+        return false;
+    };
+    match office.unit_valid_to {
+        // The unit's last day of existence is the day before `valid_to`.
+        Some(until) => actor
+            .office
+            .scope
+            .covers(unit, until.previous_day().unwrap_or(until)),
+        None => {
+            actor.office.kind != OfficeKind::Commune && actor.office.scope.covers(unit, vn_today())
+        }
+    }
 }
 
 /// Competence to register an event (Luật Hộ tịch 2014, Điều 13, 17, 32; Nghị định 120/2025 from
@@ -1003,6 +1027,22 @@ pub(crate) fn ensure_competent(
     registration_date: Date,
     field: &str,
 ) -> Result<()> {
+    let own = match &actor.office.scope {
+        crate::identity::Scope::Commune { commune_code } => Some(commune_code.as_str()),
+        _ => None,
+    };
+    office_competent(own, &actor.office.name, basis, registration_date, field)
+}
+
+/// [`ensure_competent`] for the office of the unit `office_unit` (a code valid on the
+/// registration date) named `office_name`.
+pub(crate) fn office_competent(
+    office_unit: Option<&str>,
+    office_name: &str,
+    basis: AuthorityBasis,
+    registration_date: Date,
+    field: &str,
+) -> Result<()> {
     let event = basis.event();
     let query = AuthorityQuery {
         registration_date,
@@ -1011,14 +1051,10 @@ pub(crate) fn ensure_competent(
     };
     let authority = competent_authority(&query)
         .map_err(|e| DomainError::unprocessable(&e).with_field(field))?;
-    let own = match &actor.office.scope {
-        crate::identity::Scope::Commune { commune_code } => Some(commune_code.as_str()),
-        _ => None,
-    };
     if authority
         .candidates
         .iter()
-        .any(|c| Some(c.code.as_str()) == own)
+        .any(|c| Some(c.code.as_str()) == office_unit)
     {
         return Ok(());
     }
@@ -1031,8 +1067,7 @@ pub(crate) fn ensure_competent(
         ErrorKind::Forbidden,
         "civil_office_not_competent",
         format!(
-            "{} không có thẩm quyền đăng ký {}: cơ quan có thẩm quyền là {} ({}).",
-            actor.office.name,
+            "{office_name} không có thẩm quyền đăng ký {}: cơ quan có thẩm quyền là {} ({}).",
             event.name_vi(),
             names.join(" hoặc "),
             authority.legal_basis

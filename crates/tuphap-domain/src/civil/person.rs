@@ -81,9 +81,7 @@ impl App {
                     }
                 }
             }
-            let visible = office
-                .as_ref()
-                .is_some_and(|o| record_in_scope(actor, o.id, o.unit_code.as_deref()));
+            let visible = office.as_ref().is_some_and(|o| record_in_scope(actor, o));
             if !visible {
                 hidden += 1;
                 continue;

@@ -26,6 +26,8 @@ pub trait Registry {
     /// The date of a death of this person that is declared or registered (not returned or
     /// rejected), if any.
     async fn death_declared(&self, person_id: i64) -> Result<Option<Date>>;
+    /// The date of death of a person whose death is registered.
+    async fn date_of_death(&self, person_id: i64) -> Result<Option<Date>>;
     /// Marriages of the person that are declared or registered, with the spouse.
     async fn marriages_of(&self, person_id: i64) -> Result<Vec<MarriageLinkRow>>;
     /// Birth parents recorded in registered births.
@@ -48,6 +50,13 @@ impl Registry for Store {
             .await?
             .first()
             .map(|r| r.event_date))
+    }
+
+    async fn date_of_death(&self, person_id: i64) -> Result<Option<Date>> {
+        Ok(self
+            .person_by_id(person_id)
+            .await?
+            .and_then(|p| p.date_of_death))
     }
 
     async fn marriages_of(&self, person_id: i64) -> Result<Vec<MarriageLinkRow>> {

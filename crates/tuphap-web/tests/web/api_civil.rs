@@ -1078,3 +1078,49 @@ async fn concurrent_death_and_marriage_of_one_person_never_both_register() {
         eprintln!("{e}: {both} of 8 rounds registered the marriage before the death");
     }
 }
+
+/// A marriage ends when a spouse dies (Luật Hôn nhân và gia đình 2014, Điều 65): the widow may
+/// marry again; before the death is registered she may not.
+#[tokio::test]
+async fn a_widow_may_marry_again_once_the_death_is_registered() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        let tuan = spouse("Lê Văn Tuấn", "1980-04-04", "001080004444");
+        let hoa = spouse("Ngô Thị Hoa", "1982-02-02", "001182002222");
+        let binh = spouse("Đặng Văn Bình", "1979-09-09", "001079009999");
+        let (s, v) = declare_and_register(
+            &app,
+            &a,
+            "/api/v1/civil/marriages",
+            &json!({"husband": tuan, "wife": hoa}),
+        )
+        .await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let second = json!({"husband": binh, "wife": hoa});
+        let (s, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/civil/marriages",
+                Some(&a.officer),
+                Some(&second),
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("marriage_already_married")),
+            "{e}: {v}"
+        );
+        let death = json!({
+            "deceased": {"personal_id": "001080004444", "full_name": "Lê Văn Tuấn", "sex": "male",
+                         "date_of_birth": "1980-04-04", "residence": {"admin_unit_code": "00004"}},
+            "date_of_death": (vn_today() - time::Duration::days(30)).to_string(),
+            "place_of_death": {"admin_unit_code": "00004"},
+            "declarant": {"full_name": "Ngô Thị Hoa", "relationship": "vợ"}
+        });
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/deaths", &death).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/marriages", &second).await;
+        assert_eq!(s, 200, "{e}: {v}");
+    }
+}

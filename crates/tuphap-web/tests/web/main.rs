@@ -7,6 +7,7 @@ mod support;
 
 mod api_auth;
 mod api_civil;
+mod api_import;
 mod api_reference;
 mod api_search;
 mod browser;

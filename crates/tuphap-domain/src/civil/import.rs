@@ -1,0 +1,1211 @@
+//! Bulk import of legacy civil-status records (`tuphap import`), format in
+//! `docs/legacy-format.md`: JSON Lines, one registered record per line, in order of
+//! registration date, each with its source id, its registration (office, date, number, book)
+//! and the declaration in the API's shape.
+//!
+//! No back door: every row goes through the checks a declaration goes through —
+//! [`check_birth`](super::check_birth), [`check_death_declaration`](super::death), the spouses'
+//! checks, the competence of the registering office on the registration date (before and after
+//! the 2025 reform) and the registry rules (deceased, married, kinship) written once against
+//! [`Registry`] — here answered by an in-memory view of the register that is loaded at the start
+//! and updated row by row, so that millions of rows are checked without a query each.
+//!
+//! Rows are read in batches; each batch is one transaction holding its records, the rejected
+//! rows with their reasons, the raised register counters, an audit entry, one change-log row
+//! naming the records (the search projection indexes them from it) and the run's checkpoint
+//! (bytes and lines done). A killed import re-run with the same file continues after the last
+//! committed batch: totals equal a clean run, nothing is loaded twice (source ids are unique).
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use time::Date;
+
+use tuphap_core::calendar::WorkingCalendar;
+use tuphap_core::dates::{parse_date, vn_today};
+use tuphap_core::personal_id::{PersonalId, Sex};
+use tuphap_core::reference::{self as refdata, AdminLevel};
+use tuphap_core::text::{fold, nfc};
+use tuphap_store::NewChange;
+use tuphap_store::civil::{MarriageLinkRow, NewPerson, ParentLinkRow};
+use tuphap_store::identity::NewOffice;
+use tuphap_store::import::{IdTable, ImportBatch, ImportPerson, ImportRecord, ImportRejectRow};
+
+use super::death::{check_death_declaration, death_rules, deceased_person};
+use super::marriage::{marriage_rules, spouse};
+use super::registry::{PersonFacts, Registry};
+use super::{
+    BirthDeclaration, DeathDeclaration, MarriageDeclaration, check_birth, office_competent,
+};
+use crate::App;
+use crate::error::{DomainError, ErrorKind, Result};
+use crate::identity::{office_for_unit, system_audit};
+
+/// The user the import writes records as (cannot log in).
+pub const IMPORT_USER: &str = "he-thong.chuyen-doi";
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The source system the file comes from (with the row's `source_id`, the key that makes
+    /// a re-run idempotent), e.g. `hotich-v1`.
+    pub source_system: String,
+    /// Rows per transaction.
+    pub batch_size: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            source_system: "legacy".into(),
+            batch_size: 5_000,
+        }
+    }
+}
+
+/// Progress, reported after each batch.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportProgress {
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub lines: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+/// The outcome of an import run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub run_id: i64,
+    pub source_system: String,
+    /// This run continued an interrupted one.
+    pub resumed: bool,
+    /// The file had already been imported completely: nothing was done.
+    pub already_done: bool,
+    pub lines: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Lines read by this invocation, and how long it took.
+    pub lines_this_run: u64,
+    pub seconds: f64,
+}
+
+impl ImportReport {
+    /// Lines per second in this invocation.
+    pub fn rate(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.lines_this_run as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Why a row was refused.
+#[derive(Debug, Clone)]
+struct Reject {
+    field: Option<String>,
+    code: String,
+    message: String,
+}
+
+impl From<DomainError> for Reject {
+    fn from(e: DomainError) -> Self {
+        Reject {
+            field: e.field.clone(),
+            code: e.code.to_string(),
+            message: e.message.clone(),
+        }
+    }
+}
+
+fn reject(code: &str, field: Option<&str>, message: impl Into<String>) -> Reject {
+    Reject {
+        field: field.map(str::to_string),
+        code: code.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Codes of rows that are not the format at all (used to fail fast on a wrong file).
+const FORMAT_CODES: [&str; 4] = [
+    "import_bad_encoding",
+    "import_bad_json",
+    "import_missing_field",
+    "import_unknown_field",
+];
+
+/// A line parsed into its parts.
+struct Parsed {
+    source_id: String,
+    kind: String,
+    office_unit: String,
+    date: Date,
+    number: i32,
+    book: String,
+    declaration: Value,
+    child_personal_id: Option<String>,
+}
+
+/// The in-memory view of the register the rules check imported rows against.
+#[derive(Default)]
+struct State {
+    by_personal_id: HashMap<String, PersonFacts>,
+    /// Deaths declared or registered.
+    deaths: HashMap<i64, Date>,
+    /// Deaths registered.
+    dead: HashMap<i64, Date>,
+    marriages: HashMap<i64, Vec<MarriageLinkRow>>,
+    parents: HashMap<i64, Vec<ParentLinkRow>>,
+}
+
+impl Registry for State {
+    async fn person_by_personal_id(&self, personal_id: &str) -> Result<Option<PersonFacts>> {
+        Ok(self.by_personal_id.get(personal_id).copied())
+    }
+
+    async fn death_declared(&self, person_id: i64) -> Result<Option<Date>> {
+        Ok(self.deaths.get(&person_id).copied())
+    }
+
+    async fn date_of_death(&self, person_id: i64) -> Result<Option<Date>> {
+        Ok(self.dead.get(&person_id).copied())
+    }
+
+    async fn marriages_of(&self, person_id: i64) -> Result<Vec<MarriageLinkRow>> {
+        Ok(self.marriages.get(&person_id).cloned().unwrap_or_default())
+    }
+
+    async fn parents_of(&self, child_id: i64) -> Result<Vec<ParentLinkRow>> {
+        Ok(self.parents.get(&child_id).cloned().unwrap_or_default())
+    }
+}
+
+impl State {
+    async fn load(app: &App) -> Result<State> {
+        let mut s = State::default();
+        let mut after = 0;
+        loop {
+            let page = app.store.state_persons(after, 50_000).await?;
+            let Some(last) = page.last().map(|p| p.id) else {
+                break;
+            };
+            for p in page {
+                s.by_personal_id.insert(
+                    p.personal_id,
+                    PersonFacts {
+                        id: p.id,
+                        date_of_death: p.date_of_death,
+                    },
+                );
+            }
+            after = last;
+        }
+        let max = app.store.max_record_id().await?;
+        let mut after = 0;
+        while after < max {
+            let links = app.store.state_links(after, 50_000).await?;
+            let mut i = 0;
+            while i < links.len() {
+                let rid = links[i].record_id;
+                let j = links[i..]
+                    .iter()
+                    .position(|l| l.record_id != rid)
+                    .map_or(links.len(), |k| i + k);
+                let group = &links[i..j];
+                let registered = matches!(
+                    group[0].status.as_str(),
+                    "registered" | "certificate_issued"
+                );
+                let person =
+                    |role: &str| group.iter().find(|l| l.role == role).map(|l| l.person_id);
+                match group[0].kind.as_str() {
+                    "birth" if registered => {
+                        if let Some(child) = person("child") {
+                            for role in ["mother", "father"] {
+                                if let Some(p) = person(role) {
+                                    s.add_parent(child, p, role);
+                                }
+                            }
+                        }
+                    }
+                    "marriage" => {
+                        if let (Some(h), Some(w)) = (person("husband"), person("wife")) {
+                            let l = &group[0];
+                            s.add_marriage(
+                                rid,
+                                &l.status,
+                                h,
+                                w,
+                                (l.register_number, l.register_book.clone(), l.register_year),
+                            );
+                        }
+                    }
+                    "death" => {
+                        if let Some(p) = person("deceased") {
+                            s.deaths.entry(p).or_insert(group[0].event_date);
+                            if registered {
+                                s.dead.insert(p, group[0].event_date);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                i = j;
+            }
+            after += 50_000;
+        }
+        Ok(s)
+    }
+
+    fn add_parent(&mut self, child: i64, parent: i64, role: &str) {
+        self.parents.entry(child).or_default().push(ParentLinkRow {
+            child_id: child,
+            parent_id: parent,
+            role: role.to_string(),
+        });
+    }
+
+    fn add_marriage(
+        &mut self,
+        record: i64,
+        status: &str,
+        husband: i64,
+        wife: i64,
+        register: (Option<i32>, Option<String>, Option<i32>),
+    ) {
+        for (a, b) in [(husband, wife), (wife, husband)] {
+            self.marriages.entry(a).or_default().push(MarriageLinkRow {
+                record_id: record,
+                status: status.to_string(),
+                spouse_id: b,
+                register_number: register.0,
+                register_book: register.1.clone(),
+                register_year: register.2,
+            });
+        }
+    }
+}
+
+/// An office resolved for a unit on a date.
+#[derive(Clone)]
+struct Office {
+    id: i64,
+    unit: String,
+    name: String,
+}
+
+/// The office that registered with `code` on `date`: today's office when the unit is unchanged
+/// since, else a historical office of the unit as it was (its register books keep their numbers).
+fn office_for_unit_on(code: &str, date: Date) -> Result<(NewOffice, Option<Date>)> {
+    let Some(v) = refdata::unit_on(code, date) else {
+        return Err(DomainError::new(
+            ErrorKind::Unprocessable,
+            "admin_unit_unknown",
+            format!(
+                "Không có xã, phường mã \u{201c}{code}\u{201d} có hiệu lực ngày {}.",
+                tuphap_core::dates::format_vn(date)
+            ),
+        )
+        .with_field("registration.office_unit_code"));
+    };
+    if v.level != AdminLevel::Commune {
+        return Err(DomainError::new(
+            ErrorKind::Unprocessable,
+            "admin_unit_not_commune",
+            format!(
+                "{} không phải đơn vị cấp xã; cơ quan đăng ký là UBND cấp xã.",
+                v.full_name
+            ),
+        )
+        .with_field("registration.office_unit_code"));
+    }
+    if refdata::unit_on(code, vn_today()).is_some_and(|now| now == v) {
+        return Ok((office_for_unit(code)?, None));
+    }
+    let until = v
+        .valid_to
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "cu".into());
+    Ok((
+        NewOffice {
+            code: format!("{}@{until}", v.code),
+            kind: "commune".into(),
+            name: format!("UBND {}", v.full_name),
+            unit_code: Some(v.code.clone()),
+            unit_level: Some(v.level.as_str().to_string()),
+            unit_valid_from: v.valid_from,
+            province_code: Some(v.province_code.clone()),
+        },
+        v.valid_to,
+    ))
+}
+
+/// SHA-256 of the file's size and first 64 KiB: the same file gets the same run.
+fn fingerprint(file: &mut std::fs::File, size: u64) -> std::io::Result<String> {
+    let mut head = vec![0u8; 64 * 1024];
+    let mut n = 0;
+    file.seek(SeekFrom::Start(0))?;
+    loop {
+        let k = file.read(&mut head[n..])?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+        if n == head.len() {
+            break;
+        }
+    }
+    let mut h = Sha256::new();
+    h.update(size.to_le_bytes());
+    h.update(&head[..n]);
+    Ok(hex::encode(h.finalize()))
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> DomainError {
+    DomainError::new(
+        ErrorKind::Unprocessable,
+        "import_file_unreadable",
+        format!("Không đọc được tệp {}: {e}.", path.display()),
+    )
+}
+
+/// Splits a line into its parts; format-level problems are rejects with their own codes.
+fn parse_line(raw: &[u8]) -> std::result::Result<Parsed, Reject> {
+    let text = std::str::from_utf8(raw).map_err(|_| {
+        reject(
+            "import_bad_encoding",
+            None,
+            "Dòng không phải văn bản UTF-8 (có thể là bảng mã Windows-1258, TCVN3 hoặc VNI): hãy chuyển tệp sang UTF-8.",
+        )
+    })?;
+    let text = nfc(text.trim_end_matches(['\r', '\n']));
+    let mut v: Value = serde_json::from_str(&text).map_err(|e| {
+        reject(
+            "import_bad_json",
+            None,
+            format!(
+                "Dòng không phải một đối tượng JSON hợp lệ (sai cú pháp hoặc bị cắt ngang, cột {}).",
+                e.column()
+            ),
+        )
+    })?;
+    let Some(obj) = v.as_object_mut() else {
+        return Err(reject(
+            "import_bad_json",
+            None,
+            "Mỗi dòng phải là một đối tượng JSON {…}.",
+        ));
+    };
+    for k in obj.keys() {
+        if !matches!(
+            k.as_str(),
+            "source_id" | "kind" | "registration" | "declaration" | "child_personal_id"
+        ) {
+            return Err(reject(
+                "import_unknown_field",
+                Some(k),
+                format!("Trường \u{201c}{k}\u{201d} không có trong định dạng nhập."),
+            ));
+        }
+    }
+    let missing = |f: &str| {
+        reject(
+            "import_missing_field",
+            Some(f),
+            format!("Thiếu trường bắt buộc \u{201c}{f}\u{201d}."),
+        )
+    };
+    let text_of = |v: Option<&Value>, f: &str| -> std::result::Result<String, Reject> {
+        match v {
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+            Some(Value::Number(n)) if f == "source_id" => Ok(n.to_string()),
+            None | Some(Value::Null) => Err(missing(f)),
+            Some(_) => Err(reject(
+                "import_bad_value",
+                Some(f),
+                format!("Trường \u{201c}{f}\u{201d} phải là một chuỗi không rỗng."),
+            )),
+        }
+    };
+    let source_id = text_of(obj.get("source_id"), "source_id")?;
+    if source_id.chars().count() > 100 {
+        return Err(reject(
+            "import_bad_value",
+            Some("source_id"),
+            "Mã nguồn dài quá 100 ký tự.",
+        ));
+    }
+    let kind = text_of(obj.get("kind"), "kind")?;
+    if !matches!(kind.as_str(), "birth" | "death" | "marriage") {
+        return Err(reject(
+            "import_unknown_kind",
+            Some("kind"),
+            format!(
+                "Loại sự kiện \u{201c}{kind}\u{201d} không hợp lệ; chỉ nhận birth, death, marriage."
+            ),
+        ));
+    }
+    let reg = obj
+        .get("registration")
+        .ok_or_else(|| missing("registration"))?;
+    let office_unit = text_of(reg.get("office_unit_code"), "registration.office_unit_code")?;
+    let date_text = text_of(reg.get("date"), "registration.date")?;
+    let date = parse_date(&date_text).map_err(|e| {
+        let e = DomainError::unprocessable(&e).with_field("registration.date");
+        Reject::from(e)
+    })?;
+    let number = match reg.get("number") {
+        None | Some(Value::Null) => return Err(missing("registration.number")),
+        Some(n) => n
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                reject(
+                    "import_bad_register_number",
+                    Some("registration.number"),
+                    "Số đăng ký phải là số nguyên dương.",
+                )
+            })?,
+    };
+    let book = match reg.get("book") {
+        None | Some(Value::Null) => super::DEFAULT_BOOK.to_string(),
+        Some(_) => text_of(reg.get("book"), "registration.book")?,
+    };
+    if book.chars().count() > 10 {
+        return Err(reject(
+            "import_bad_value",
+            Some("registration.book"),
+            "Quyển số dài quá 10 ký tự.",
+        ));
+    }
+    let child_personal_id = match obj.get("child_personal_id") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(text_of(obj.get("child_personal_id"), "child_personal_id")?),
+    };
+    let declaration = obj
+        .remove("declaration")
+        .filter(|d| !d.is_null())
+        .ok_or_else(|| missing("declaration"))?;
+    Ok(Parsed {
+        source_id,
+        kind,
+        office_unit,
+        date,
+        number,
+        book,
+        declaration,
+        child_personal_id,
+    })
+}
+
+/// The typed declaration; a structural error names the field when serde says which.
+fn typed<T: serde::de::DeserializeOwned>(v: Value) -> std::result::Result<T, Reject> {
+    serde_json::from_value(v).map_err(|e| {
+        let msg = e.to_string();
+        let quoted = msg
+            .split('`')
+            .nth(1)
+            .map(str::to_string)
+            .filter(|_| msg.contains('`'));
+        if msg.starts_with("missing field") {
+            let f = quoted.unwrap_or_default();
+            reject(
+                "import_missing_field",
+                Some(&format!("declaration.{f}")),
+                format!("Tờ khai thiếu trường bắt buộc \u{201c}{f}\u{201d}."),
+            )
+        } else if msg.starts_with("unknown field") {
+            let f = quoted.unwrap_or_default();
+            reject(
+                "import_unknown_field",
+                Some(&format!("declaration.{f}")),
+                format!("Tờ khai có trường \u{201c}{f}\u{201d} không có trong mẫu."),
+            )
+        } else {
+            reject(
+                "json_invalid_data",
+                Some("declaration"),
+                format!("Tờ khai không đúng cấu trúc của API ({msg})."),
+            )
+        }
+    })
+}
+
+/// What one accepted row adds to the batch.
+struct Accepted {
+    record: ImportRecord,
+    persons: Vec<ImportPerson>,
+    links: Vec<(String, i64)>,
+    death: Option<(i64, Date)>,
+}
+
+/// Ids handed out from the batch's reservations.
+struct Ids {
+    persons: std::vec::IntoIter<i64>,
+    records: std::vec::IntoIter<i64>,
+}
+
+impl Ids {
+    fn person(&mut self) -> Result<i64> {
+        self.persons.next().ok_or_else(DomainError::internal)
+    }
+    fn record(&mut self) -> Result<i64> {
+        self.records.next().ok_or_else(DomainError::internal)
+    }
+}
+
+fn import_person(id: i64, p: &NewPerson) -> ImportPerson {
+    ImportPerson {
+        id,
+        personal_id: p.personal_id.clone(),
+        full_name: p.full_name.clone(),
+        name_folded: p.name_folded.clone(),
+        sex: p.sex.clone(),
+        date_of_birth: p.date_of_birth,
+        birth_year: p.birth_year,
+        ethnicity_code: p.ethnicity_code.clone(),
+        nationality_code: p.nationality_code.clone(),
+    }
+}
+
+/// Ranges of consecutive ids, for the change-log row of a batch.
+fn ranges(ids: &[i64]) -> Vec<[i64; 2]> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<[i64; 2]> = Vec::new();
+    for id in sorted {
+        match out.last_mut() {
+            Some(r) if r[1] + 1 == id => r[1] = id,
+            _ => out.push([id, id]),
+        }
+    }
+    out
+}
+
+struct Importer {
+    state: State,
+    calendar: WorkingCalendar,
+    offices: HashMap<(String, Date), Office>,
+    office_ids: HashMap<String, Office>,
+    today: Date,
+}
+
+impl Importer {
+    /// The office of the unit on the date, created when first seen (in the batch transaction).
+    async fn office(
+        &mut self,
+        tx: &mut tuphap_store::Tx,
+        code: &str,
+        date: Date,
+    ) -> std::result::Result<Office, Reject> {
+        if let Some(o) = self.offices.get(&(code.to_string(), date)) {
+            return Ok(o.clone());
+        }
+        let (new, valid_to) = office_for_unit_on(code, date)?;
+        let office = match self.office_ids.get(&new.code) {
+            Some(o) => o.clone(),
+            None => {
+                let id = if valid_to.is_none() && new.unit_valid_from.is_none_or(|d| d <= date) {
+                    tx.office_get_or_create(&new)
+                        .await
+                        .map_err(|e| Reject::from(DomainError::from(e)))?
+                        .0
+                        .id
+                } else {
+                    tx.office_historical_get_or_create(&new, valid_to)
+                        .await
+                        .map_err(|e| Reject::from(DomainError::from(e)))?
+                };
+                let o = Office {
+                    id,
+                    unit: new.unit_code.clone().unwrap_or_default(),
+                    name: new.name.clone(),
+                };
+                self.office_ids.insert(new.code.clone(), o.clone());
+                o
+            }
+        };
+        self.offices
+            .insert((code.to_string(), date), office.clone());
+        Ok(office)
+    }
+
+    /// Checks one row as a declaration registered on its registration date, and produces its
+    /// writes; updates the in-memory register so that later rows see it.
+    async fn accept(
+        &mut self,
+        tx: &mut tuphap_store::Tx,
+        p: Parsed,
+        ids: &mut Ids,
+    ) -> std::result::Result<Accepted, Reject> {
+        let on = p.date;
+        if on > self.today {
+            return Err(reject(
+                "date_in_future",
+                Some("registration.date"),
+                "Ngày đăng ký ở tương lai.",
+            ));
+        }
+        let office = self.office(tx, &p.office_unit, on).await?;
+        let record_id = ids.record()?;
+        let mut persons = Vec::new();
+        let mut links = Vec::new();
+        let mut death = None;
+        let (event_date, unit_code, subject, subject_name, late, data) = match p.kind.as_str() {
+            "birth" => {
+                let d: BirthDeclaration = typed(p.declaration)?;
+                let c = check_birth(&d, on, &self.calendar)?;
+                office_competent(
+                    Some(&office.unit),
+                    &office.name,
+                    c.basis.clone(),
+                    on,
+                    "mother.residence.admin_unit_code",
+                )?;
+                let child_pid = match &p.child_personal_id {
+                    Some(raw) => {
+                        let id = PersonalId::parse(raw).map_err(|e| {
+                            DomainError::unprocessable(&e).with_field("child_personal_id")
+                        })?;
+                        id.check(c.sex, c.dob).map_err(|e| {
+                            DomainError::unprocessable(&e).with_field("child_personal_id")
+                        })?;
+                        if self.state.by_personal_id.contains_key(id.as_str()) {
+                            return Err(reject(
+                                "import_personal_id_in_use",
+                                Some("child_personal_id"),
+                                format!(
+                                    "Số định danh {} đã thuộc về một người khác trong sổ.",
+                                    id.as_str()
+                                ),
+                            ));
+                        }
+                        Some(id.as_str().to_string())
+                    }
+                    None => None,
+                };
+                let mut parent_id = |person: &NewPerson,
+                                     persons: &mut Vec<ImportPerson>|
+                 -> std::result::Result<i64, Reject> {
+                    if let Some(pid) = &person.personal_id
+                        && let Some(f) = self.state.by_personal_id.get(pid)
+                    {
+                        return Ok(f.id);
+                    }
+                    let id = ids.person()?;
+                    persons.push(import_person(id, person));
+                    if let Some(pid) = &person.personal_id {
+                        self.state.by_personal_id.insert(
+                            pid.clone(),
+                            PersonFacts {
+                                id,
+                                date_of_death: None,
+                            },
+                        );
+                    }
+                    Ok(id)
+                };
+                let mother = parent_id(&c.mother.person, &mut persons)?;
+                let father = match &c.father {
+                    Some(f) => Some(parent_id(&f.person, &mut persons)?),
+                    None => None,
+                };
+                let child_folded = fold(c.child_name.as_str());
+                let child = ids.person()?;
+                persons.push(ImportPerson {
+                    id: child,
+                    personal_id: child_pid.clone(),
+                    full_name: c.child_name.as_str().to_string(),
+                    name_folded: child_folded.clone(),
+                    sex: Some(c.sex.as_str().to_string()),
+                    date_of_birth: Some(c.dob),
+                    birth_year: Some(c.dob.year()),
+                    ethnicity_code: Some(d.child.ethnicity_code.trim().to_string()),
+                    nationality_code: Some(c.child_nationality.clone()),
+                });
+                if let Some(pid) = child_pid {
+                    self.state.by_personal_id.insert(
+                        pid,
+                        PersonFacts {
+                            id: child,
+                            date_of_death: None,
+                        },
+                    );
+                }
+                links.push(("child".to_string(), child));
+                links.push(("mother".to_string(), mother));
+                self.state.add_parent(child, mother, "mother");
+                if let Some(f) = father {
+                    links.push(("father".to_string(), f));
+                    self.state.add_parent(child, f, "father");
+                }
+                let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
+                (c.dob, c.place.clone(), child, child_folded, c.late, data)
+            }
+            "death" => {
+                let d: DeathDeclaration = typed(p.declaration)?;
+                let c = check_death_declaration(&d, on)?;
+                office_competent(
+                    Some(&office.unit),
+                    &office.name,
+                    c.basis.clone(),
+                    on,
+                    c.basis_field,
+                )?;
+                let (existing, late) = death_rules(&self.state, &c, on, &self.calendar).await?;
+                let person = match existing {
+                    Some(f) => f.id,
+                    None => {
+                        let id = ids.person()?;
+                        persons.push(import_person(id, &deceased_person(&c, &d)));
+                        id
+                    }
+                };
+                self.state.deaths.insert(person, c.dod);
+                self.state.dead.insert(person, c.dod);
+                if let Some(pid) = &c.personal_id {
+                    self.state.by_personal_id.insert(
+                        pid.clone(),
+                        PersonFacts {
+                            id: person,
+                            date_of_death: Some(c.dod),
+                        },
+                    );
+                }
+                links.push(("deceased".to_string(), person));
+                death = Some((person, c.dod));
+                let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
+                (
+                    c.dod,
+                    c.place.clone(),
+                    person,
+                    fold(c.full_name.as_str()),
+                    late,
+                    data,
+                )
+            }
+            _ => {
+                let d: MarriageDeclaration = typed(p.declaration)?;
+                let mut husband = spouse(&d.husband, "husband", Sex::Male, on)?;
+                let mut wife = spouse(&d.wife, "wife", Sex::Female, on)?;
+                office_competent(
+                    Some(&office.unit),
+                    &office.name,
+                    tuphap_core::civil::AuthorityBasis::Marriage {
+                        first_residence: Some(tuphap_core::civil::UnitRef::new(
+                            &husband.residence,
+                            on,
+                        )),
+                        second_residence: Some(tuphap_core::civil::UnitRef::new(
+                            &wife.residence,
+                            on,
+                        )),
+                    },
+                    on,
+                    "husband.residence.admin_unit_code",
+                )?;
+                for s in [&mut husband, &mut wife] {
+                    if let Some(pid) = &s.person.personal_id {
+                        s.existing = self.state.by_personal_id.get(pid).copied();
+                    }
+                }
+                marriage_rules(
+                    &self.state,
+                    (
+                        husband.existing.as_ref(),
+                        husband.person.date_of_birth.unwrap_or(on),
+                    ),
+                    (
+                        wife.existing.as_ref(),
+                        wife.person.date_of_birth.unwrap_or(on),
+                    ),
+                    None,
+                    on,
+                )
+                .await?;
+                let mut party = |s: &super::marriage::Spouse,
+                                 persons: &mut Vec<ImportPerson>|
+                 -> std::result::Result<i64, Reject> {
+                    if let Some(f) = s.existing {
+                        return Ok(f.id);
+                    }
+                    let id = ids.person()?;
+                    persons.push(import_person(id, &s.person));
+                    if let Some(pid) = &s.person.personal_id {
+                        self.state.by_personal_id.insert(
+                            pid.clone(),
+                            PersonFacts {
+                                id,
+                                date_of_death: None,
+                            },
+                        );
+                    }
+                    Ok(id)
+                };
+                let h = party(&husband, &mut persons)?;
+                let w = party(&wife, &mut persons)?;
+                self.state.add_marriage(
+                    record_id,
+                    "registered",
+                    h,
+                    w,
+                    (Some(p.number), Some(p.book.clone()), Some(on.year())),
+                );
+                links.push(("husband".to_string(), h));
+                links.push(("wife".to_string(), w));
+                let unit = if wife.residence == office.unit {
+                    wife.residence.clone()
+                } else {
+                    husband.residence.clone()
+                };
+                let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
+                (on, unit, w, wife.person.name_folded.clone(), false, data)
+            }
+        };
+        Ok(Accepted {
+            record: ImportRecord {
+                id: record_id,
+                kind: p.kind,
+                office_id: office.id,
+                unit_code: Some(unit_code),
+                event_date,
+                subject_person_id: subject,
+                subject_name_folded: subject_name,
+                late,
+                registered_on: on,
+                register_book: p.book,
+                register_year: on.year(),
+                register_number: p.number,
+                source_id: p.source_id,
+                data,
+            },
+            persons,
+            links,
+            death,
+        })
+    }
+}
+
+/// One line read from the file.
+struct Line {
+    number: u64,
+    bytes: Vec<u8>,
+}
+
+impl App {
+    /// Imports a legacy file (see the module documentation); `progress` is called after each
+    /// committed batch. Re-running with the same file and source continues an interrupted run,
+    /// or does nothing when it had finished.
+    pub async fn import_file(
+        &self,
+        path: &Path,
+        opts: &ImportOptions,
+        mut progress: impl FnMut(&ImportProgress),
+    ) -> Result<ImportReport> {
+        let started = Instant::now();
+        let source = opts.source_system.trim().to_string();
+        if source.is_empty() || source.chars().count() > 50 {
+            return Err(DomainError::new(
+                ErrorKind::Unprocessable,
+                "import_bad_source",
+                "Tên hệ thống nguồn phải có từ 1 đến 50 ký tự.",
+            ));
+        }
+        let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+        let size = file.metadata().map_err(|e| io_error(path, e))?.len();
+        let fp = fingerprint(&mut file, size).map_err(|e| io_error(path, e))?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let existing = self.store.import_run(&source, &fp).await?;
+        let (mut run, resumed) = match existing {
+            Some(r) if r.finished_at.is_some() => {
+                return Ok(ImportReport {
+                    run_id: r.id,
+                    source_system: source,
+                    resumed: false,
+                    already_done: true,
+                    lines: r.lines_done as u64,
+                    accepted: r.accepted as u64,
+                    rejected: r.rejected as u64,
+                    lines_this_run: 0,
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+            Some(r) => (r, true),
+            None => {
+                let mut tx = self.store.begin().await?;
+                let r = tx
+                    .import_run_create(&source, &file_name, size as i64, &fp)
+                    .await?;
+                tx.commit().await?;
+                (r, false)
+            }
+        };
+        let ministry = office_for_unit(crate::identity::MINISTRY_OFFICE_CODE)?;
+        let user_id = {
+            let mut tx = self.store.begin().await?;
+            let (office, _) = tx.office_get_or_create(&ministry).await?;
+            let id = tx
+                .system_user_get_or_create(
+                    IMPORT_USER,
+                    "Hệ thống chuyển đổi dữ liệu hộ tịch",
+                    office.id,
+                )
+                .await?;
+            tx.commit().await?;
+            id
+        };
+        let mut importer = Importer {
+            state: State::load(self).await?,
+            calendar: self.working_calendar().await?,
+            offices: HashMap::new(),
+            office_ids: HashMap::new(),
+            today: vn_today(),
+        };
+        file.seek(SeekFrom::Start(run.bytes_done as u64))
+            .map_err(|e| io_error(path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut offset = run.bytes_done as u64;
+        let mut line_no = run.lines_done as u64;
+        let lines_at_start = line_no;
+        let batch_size = opts.batch_size.max(1);
+        let mut first_batch = !resumed;
+        loop {
+            // Read a batch of lines.
+            let mut lines = Vec::with_capacity(batch_size);
+            let mut eof = false;
+            while lines.len() < batch_size {
+                let mut buf = Vec::new();
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| io_error(path, e))?;
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+                offset += n as u64;
+                line_no += 1;
+                if buf.iter().all(|b| b.is_ascii_whitespace()) {
+                    continue;
+                }
+                lines.push(Line {
+                    number: line_no,
+                    bytes: buf,
+                });
+            }
+            let mut parsed = Vec::with_capacity(lines.len());
+            let mut rejects: Vec<ImportRejectRow> = Vec::new();
+            for l in &lines {
+                match parse_line(&l.bytes) {
+                    Ok(p) => parsed.push((l.number, p)),
+                    Err(r) => rejects.push(ImportRejectRow {
+                        line: l.number as i64,
+                        source_id: None,
+                        field: r.field,
+                        code: r.code,
+                        message: r.message,
+                    }),
+                }
+            }
+            if first_batch && !lines.is_empty() {
+                first_batch = false;
+                let sample = lines.len().min(20);
+                let format_errors = rejects
+                    .iter()
+                    .filter(|r| (r.line as u64) <= lines[sample - 1].number)
+                    .filter(|r| FORMAT_CODES.contains(&r.code.as_str()))
+                    .count();
+                if format_errors == sample {
+                    let first = &rejects[0];
+                    return Err(DomainError::new(
+                        ErrorKind::Unprocessable,
+                        "import_not_legacy_format",
+                        format!(
+                            "Tệp {} không phải định dạng nhập dữ liệu hộ tịch (JSON Lines, UTF-8; xem docs/legacy-format.md): {} dòng đầu đều lỗi, dòng {}: {}",
+                            path.display(),
+                            sample,
+                            first.line,
+                            first.message
+                        ),
+                    ));
+                }
+            }
+            let mut tx = self.store.begin().await?;
+            // Rows already in the register (a previous run, an earlier line) or whose register
+            // number is taken are refused before the rules run.
+            let source_ids: Vec<String> = parsed.iter().map(|(_, p)| p.source_id.clone()).collect();
+            let known: HashSet<String> = tx
+                .import_existing_sources(&source, &source_ids)
+                .await?
+                .into_iter()
+                .collect();
+            let mut keys = Vec::new();
+            let mut key_of = HashMap::new();
+            for (n, p) in &parsed {
+                if let Ok(o) = importer.office(&mut tx, &p.office_unit, p.date).await {
+                    let k = (o.id, p.kind.clone(), p.date.year(), p.number);
+                    key_of.insert(*n, k.clone());
+                    keys.push(k);
+                }
+            }
+            let taken: HashSet<(i64, String, i32, i32)> =
+                tx.import_taken_numbers(&keys).await?.into_iter().collect();
+            let mut ids = Ids {
+                persons: tx
+                    .reserve_ids(IdTable::Persons, parsed.len() * 3)
+                    .await?
+                    .into_iter(),
+                records: tx
+                    .reserve_ids(IdTable::Records, parsed.len())
+                    .await?
+                    .into_iter(),
+            };
+            let mut batch = ImportBatch::default();
+            let mut seen_sources = HashSet::new();
+            let mut seen_numbers = HashSet::new();
+            let mut maxima: HashMap<(i64, String, i32), i32> = HashMap::new();
+            let mut accepted_ids = Vec::new();
+            for (n, p) in parsed {
+                let source_id = p.source_id.clone();
+                let outcome = if known.contains(&p.source_id)
+                    || !seen_sources.insert(p.source_id.clone())
+                {
+                    Err(reject(
+                        "import_duplicate_source_id",
+                        Some("source_id"),
+                        format!(
+                            "Mã nguồn \u{201c}{}\u{201d} đã được nhập (ở dòng trước hoặc lần nhập trước).",
+                            p.source_id
+                        ),
+                    ))
+                } else if let Some(k) = key_of.get(&n)
+                    && (taken.contains(k) || seen_numbers.contains(k))
+                {
+                    Err(reject(
+                        "import_register_number_taken",
+                        Some("registration.number"),
+                        format!(
+                            "Số {} năm {} của sổ {} đã có trong sổ đăng ký của cơ quan này.",
+                            p.number,
+                            p.date.year(),
+                            match p.kind.as_str() {
+                                "birth" => "khai sinh",
+                                "death" => "khai tử",
+                                _ => "kết hôn",
+                            }
+                        ),
+                    ))
+                } else {
+                    importer.accept(&mut tx, p, &mut ids).await
+                };
+                match outcome {
+                    Ok(a) => {
+                        let k = (
+                            a.record.office_id,
+                            a.record.kind.clone(),
+                            a.record.register_year,
+                            a.record.register_number,
+                        );
+                        seen_numbers.insert(k.clone());
+                        let m = maxima.entry((k.0, k.1, k.2)).or_insert(0);
+                        *m = (*m).max(k.3);
+                        accepted_ids.push(a.record.id);
+                        for (role, person) in a.links {
+                            batch.links.push((a.record.id, role, person));
+                        }
+                        if let Some((person, d)) = a.death {
+                            batch.deaths.push((person, d, a.record.id));
+                        }
+                        batch.persons.extend(a.persons);
+                        batch.records.push(a.record);
+                    }
+                    Err(r) => rejects.push(ImportRejectRow {
+                        line: n as i64,
+                        source_id: Some(source_id),
+                        field: r.field,
+                        code: r.code,
+                        message: r.message,
+                    }),
+                }
+            }
+            rejects.sort_by_key(|r| r.line);
+            tx.import_write(&source, user_id, &batch).await?;
+            tx.import_rejects_insert(run.id, &rejects).await?;
+            let counters: Vec<(i64, String, i32, i32)> = maxima
+                .into_iter()
+                .map(|((o, k, y), n)| (o, k, y, n))
+                .collect();
+            tx.register_counters_raise(&counters).await?;
+            run.bytes_done = offset as i64;
+            run.lines_done = line_no as i64;
+            run.accepted += batch.records.len() as i64;
+            run.rejected += rejects.len() as i64;
+            tx.import_run_progress(&run, eof).await?;
+            let mut audit = system_audit("civil.import.batch", "import_run", &run.id.to_string());
+            audit.actor_username = Some(IMPORT_USER.into());
+            audit.actor_user_id = Some(user_id);
+            audit.details = Some(serde_json::json!({
+                "source": source,
+                "file": file_name,
+                "lines_to": line_no,
+                "accepted": batch.records.len(),
+                "rejected": rejects.len(),
+            }));
+            let changes = if accepted_ids.is_empty() {
+                Vec::new()
+            } else {
+                vec![NewChange {
+                    entity: "import".into(),
+                    entity_id: run.id.to_string(),
+                    action: "batch".into(),
+                    actor_user_id: Some(user_id),
+                    payload: serde_json::json!({"source": source, "records": ranges(&accepted_ids)}),
+                }]
+            };
+            tx.commit_with(&[audit], &changes).await?;
+            progress(&ImportProgress {
+                bytes_done: offset,
+                bytes_total: size,
+                lines: line_no,
+                accepted: run.accepted as u64,
+                rejected: run.rejected as u64,
+            });
+            if eof {
+                break;
+            }
+        }
+        Ok(ImportReport {
+            run_id: run.id,
+            source_system: source,
+            resumed,
+            already_done: false,
+            lines: line_no,
+            accepted: run.accepted as u64,
+            rejected: run.rejected as u64,
+            lines_this_run: line_no - lines_at_start,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// The rejected rows of an import run, in file order.
+    pub async fn import_rejects(&self, run_id: i64) -> Result<Vec<ImportRejectRow>> {
+        Ok(self.store.import_rejects(run_id).await?)
+    }
+}
+
+impl From<Reject> for DomainError {
+    fn from(r: Reject) -> Self {
+        let mut e = DomainError::new(ErrorKind::Unprocessable, "import_row_rejected", r.message);
+        e.field = r.field;
+        e
+    }
+}

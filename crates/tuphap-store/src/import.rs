@@ -1,0 +1,752 @@
+//! Bulk import of legacy civil-status records: runs and their checkpoints, rejected rows, the
+//! registry state the import checks against, and the engine fast paths that write a validated
+//! batch (multi-row `INSERT`s in one large transaction on SQLite, `COPY` on PostgreSQL).
+//!
+//! Everything of a batch — persons, records, versions, links, deaths, register counters, the
+//! rejected rows and the run's checkpoint — is written in the caller's one transaction, so a
+//! killed import leaves either the whole batch or none of it, and the checkpoint says which.
+
+use std::fmt::Write as _;
+
+use sqlx::QueryBuilder;
+use time::{Date, OffsetDateTime};
+
+use crate::{Result, Store, Tx, TxInner};
+
+/// An import run: one file of one source system.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ImportRunRow {
+    pub id: i64,
+    pub source_system: String,
+    pub file_name: String,
+    pub file_size: i64,
+    pub fingerprint: String,
+    pub bytes_done: i64,
+    pub lines_done: i64,
+    pub accepted: i64,
+    pub rejected: i64,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// A row the import refused, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ImportRejectRow {
+    pub line: i64,
+    pub source_id: Option<String>,
+    pub field: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// A person written by the import, with its reserved id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportPerson {
+    pub id: i64,
+    pub personal_id: Option<String>,
+    pub full_name: String,
+    pub name_folded: String,
+    pub sex: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub birth_year: Option<i32>,
+    pub ethnicity_code: Option<String>,
+    pub nationality_code: Option<String>,
+}
+
+/// A registered record written by the import, with its reserved id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub kind: String,
+    pub office_id: i64,
+    pub unit_code: Option<String>,
+    pub event_date: Date,
+    pub subject_person_id: i64,
+    pub subject_name_folded: String,
+    pub late: bool,
+    pub registered_on: Date,
+    pub register_book: String,
+    pub register_year: i32,
+    pub register_number: i32,
+    pub source_id: String,
+    /// The declaration (version 1 of the record's content) as JSON.
+    pub data: String,
+}
+
+/// One validated batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportBatch {
+    pub persons: Vec<ImportPerson>,
+    pub records: Vec<ImportRecord>,
+    /// (record id, role, person id)
+    pub links: Vec<(i64, String, i64)>,
+    /// (person id, date of death, death record id)
+    pub deaths: Vec<(i64, Date, i64)>,
+}
+
+/// A person of the register with a personal ID, as the import's rules need them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StatePerson {
+    pub id: i64,
+    pub personal_id: String,
+    pub date_of_death: Option<Date>,
+}
+
+/// A link of a person to a record, as the import's rules need it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StateLink {
+    pub record_id: i64,
+    pub kind: String,
+    pub status: String,
+    pub role: String,
+    pub person_id: i64,
+    pub event_date: Date,
+    pub register_book: Option<String>,
+    pub register_year: Option<i32>,
+    pub register_number: Option<i32>,
+}
+
+/// Tables whose ids the import reserves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdTable {
+    Persons,
+    Records,
+}
+
+impl IdTable {
+    fn name(self) -> &'static str {
+        match self {
+            IdTable::Persons => "persons",
+            IdTable::Records => "civil_records",
+        }
+    }
+}
+
+const RUN_COLUMNS: &str = "id, source_system, file_name, file_size, fingerprint, bytes_done, \
+     lines_done, accepted, rejected, finished_at";
+
+/// Rows per multi-row `INSERT` on SQLite (its limit is 32,766 bound values per statement).
+const SQLITE_CHUNK: usize = 1_000;
+
+impl Store {
+    pub async fn import_run(
+        &self,
+        source: &str,
+        fingerprint: &str,
+    ) -> Result<Option<ImportRunRow>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM import_runs WHERE source_system = $1 AND fingerprint = $2"
+        );
+        let r = with_pool!(self, p => sqlx::query_as::<_, ImportRunRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(source).bind(fingerprint).fetch_optional(p).await)?;
+        Ok(r)
+    }
+
+    /// The rejected rows of a run, in file order.
+    pub async fn import_rejects(&self, run_id: i64) -> Result<Vec<ImportRejectRow>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, ImportRejectRow>(
+            "SELECT line, source_id, field, code, message FROM import_rejects WHERE run_id = $1 ORDER BY line",
+        )
+        .bind(run_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// Persons with a personal ID, by id, after `after` (keyset pages for loading the import's
+    /// view of the register).
+    pub async fn state_persons(&self, after: i64, limit: i64) -> Result<Vec<StatePerson>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, StatePerson>(
+            "SELECT id, personal_id, date_of_death FROM persons \
+             WHERE id > $1 AND personal_id IS NOT NULL ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// Links of persons to births (parents, children), marriages and deaths that are declared or
+    /// registered, by record id, after `after`.
+    pub async fn state_links(&self, after: i64, limit: i64) -> Result<Vec<StateLink>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, StateLink>(
+            "SELECT r.id AS record_id, r.kind, r.status, l.role, l.person_id, r.event_date, \
+                    r.register_book, r.register_year, r.register_number \
+             FROM civil_records r JOIN civil_record_persons l ON l.record_id = r.id \
+             WHERE r.id > $1 AND r.id <= $1 + $2 \
+               AND r.status IN ('declared', 'registered', 'certificate_issued') \
+             ORDER BY r.id, l.role",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// The largest record id (to page through [`Store::state_links`]).
+    pub async fn max_record_id(&self) -> Result<i64> {
+        let (n,): (Option<i64>,) = with_pool!(self, p => sqlx::query_as("SELECT MAX(id) FROM civil_records")
+            .fetch_one(p).await)?;
+        Ok(n.unwrap_or(0))
+    }
+}
+
+impl Tx {
+    pub async fn import_run_create(
+        &mut self,
+        source: &str,
+        file_name: &str,
+        file_size: i64,
+        fingerprint: &str,
+    ) -> Result<ImportRunRow> {
+        let now = crate::now_utc();
+        let sql = format!(
+            "INSERT INTO import_runs (source_system, file_name, file_size, fingerprint, bytes_done, \
+             lines_done, accepted, rejected, started_at, updated_at, finished_at) \
+             VALUES ($1, $2, $3, $4, 0, 0, 0, 0, $5, $5, NULL) RETURNING {RUN_COLUMNS}"
+        );
+        let r = with_tx!(self, c => sqlx::query_as::<_, ImportRunRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(source)
+            .bind(file_name)
+            .bind(file_size)
+            .bind(fingerprint)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await)?;
+        Ok(r)
+    }
+
+    /// The checkpoint: how far the file is done, written with the batch it covers.
+    pub async fn import_run_progress(&mut self, run: &ImportRunRow, finished: bool) -> Result<()> {
+        let now = crate::now_utc();
+        with_tx!(self, c => sqlx::query(
+            "UPDATE import_runs SET bytes_done = $1, lines_done = $2, accepted = $3, rejected = $4, \
+             updated_at = $5, finished_at = $6 WHERE id = $7",
+        )
+        .bind(run.bytes_done)
+        .bind(run.lines_done)
+        .bind(run.accepted)
+        .bind(run.rejected)
+        .bind(now)
+        .bind(if finished { Some(now) } else { None })
+        .bind(run.id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn import_rejects_insert(
+        &mut self,
+        run_id: i64,
+        rows: &[ImportRejectRow],
+    ) -> Result<()> {
+        for chunk in rows.chunks(SQLITE_CHUNK) {
+            match &mut self.inner {
+                TxInner::Sqlite(t) => {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "INSERT INTO import_rejects (run_id, line, source_id, field, code, message) ",
+                    );
+                    q.push_values(chunk, |mut b, r| {
+                        b.push_bind(run_id)
+                            .push_bind(r.line)
+                            .push_bind(r.source_id.clone())
+                            .push_bind(r.field.clone())
+                            .push_bind(r.code.clone())
+                            .push_bind(r.message.clone());
+                    });
+                    q.build().execute(&mut **t).await?;
+                }
+                TxInner::Postgres(t) => {
+                    let mut q = QueryBuilder::<sqlx::Postgres>::new(
+                        "INSERT INTO import_rejects (run_id, line, source_id, field, code, message) ",
+                    );
+                    q.push_values(chunk, |mut b, r| {
+                        b.push_bind(run_id)
+                            .push_bind(r.line)
+                            .push_bind(r.source_id.clone())
+                            .push_bind(r.field.clone())
+                            .push_bind(r.code.clone())
+                            .push_bind(r.message.clone());
+                    });
+                    q.build().execute(&mut **t).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reserves `n` fresh ids of a table for rows this transaction will insert. On SQLite the
+    /// transaction holds the only write lock, so the ids after the current maximum are free; on
+    /// PostgreSQL they come from the identity sequence (unused ones are simply skipped).
+    pub async fn reserve_ids(&mut self, table: IdTable, n: usize) -> Result<Vec<i64>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let count = i64::try_from(n).unwrap_or(i64::MAX);
+        match &mut self.inner {
+            TxInner::Sqlite(t) => {
+                let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {}", table.name());
+                let (max,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&mut **t)
+                    .await?;
+                Ok((max + 1..=max + count).collect())
+            }
+            TxInner::Postgres(t) => {
+                let sql = format!(
+                    "SELECT nextval(pg_get_serial_sequence('{}', 'id')) FROM generate_series(1, $1)",
+                    table.name()
+                );
+                let rows: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(count)
+                    .fetch_all(&mut **t)
+                    .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+        }
+    }
+
+    /// Which of these source ids the source already has in the register.
+    pub async fn import_existing_sources(
+        &mut self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(SQLITE_CHUNK) {
+            match &mut self.inner {
+                TxInner::Sqlite(t) => {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "SELECT source_id FROM civil_records WHERE source_system = ",
+                    );
+                    q.push_bind(source).push(" AND source_id IN (");
+                    let mut sep = q.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(id.clone());
+                    }
+                    q.push(")");
+                    let rows: Vec<(String,)> = q.build_query_as().fetch_all(&mut **t).await?;
+                    out.extend(rows.into_iter().map(|r| r.0));
+                }
+                TxInner::Postgres(t) => {
+                    let rows: Vec<(String,)> = sqlx::query_as(
+                        "SELECT source_id FROM civil_records WHERE source_system = $1 AND source_id = ANY($2)",
+                    )
+                    .bind(source)
+                    .bind(chunk)
+                    .fetch_all(&mut **t)
+                    .await?;
+                    out.extend(rows.into_iter().map(|r| r.0));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Which of these register numbers (office, kind, year, number) are already taken.
+    pub async fn import_taken_numbers(
+        &mut self,
+        keys: &[(i64, String, i32, i32)],
+    ) -> Result<Vec<(i64, String, i32, i32)>> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(SQLITE_CHUNK) {
+            let rows: Vec<(i64, String, i32, i32)> = match &mut self.inner {
+                TxInner::Sqlite(t) => {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "SELECT office_id, kind, register_year, register_number FROM civil_records \
+                         WHERE register_number IS NOT NULL AND (office_id, kind, register_year, register_number) IN (",
+                    );
+                    let mut first = true;
+                    for (o, k, y, n) in chunk {
+                        if !first {
+                            q.push(", ");
+                        }
+                        first = false;
+                        q.push("(")
+                            .push_bind(*o)
+                            .push(", ")
+                            .push_bind(k.clone())
+                            .push(", ")
+                            .push_bind(*y)
+                            .push(", ")
+                            .push_bind(*n)
+                            .push(")");
+                    }
+                    q.push(")");
+                    q.build_query_as().fetch_all(&mut **t).await?
+                }
+                TxInner::Postgres(t) => {
+                    let offices: Vec<i64> = chunk.iter().map(|k| k.0).collect();
+                    let kinds: Vec<String> = chunk.iter().map(|k| k.1.clone()).collect();
+                    let years: Vec<i32> = chunk.iter().map(|k| k.2).collect();
+                    let numbers: Vec<i32> = chunk.iter().map(|k| k.3).collect();
+                    sqlx::query_as(
+                        "SELECT r.office_id, r.kind, r.register_year, r.register_number \
+                         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::INT[], $4::INT[]) AS k(o, kd, y, n) \
+                         JOIN civil_records r ON r.office_id = k.o AND r.kind = k.kd \
+                              AND r.register_year = k.y AND r.register_number = k.n",
+                    )
+                    .bind(offices)
+                    .bind(kinds)
+                    .bind(years)
+                    .bind(numbers)
+                    .fetch_all(&mut **t)
+                    .await?
+                }
+            };
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Writes a validated batch: persons, records (status `registered`, marked with their
+    /// source), version 1 of their content, person links, and deaths on the persons.
+    pub async fn import_write(
+        &mut self,
+        source: &str,
+        user_id: i64,
+        batch: &ImportBatch,
+    ) -> Result<()> {
+        let now = crate::now_utc();
+        match &mut self.inner {
+            TxInner::Sqlite(t) => {
+                let c = &mut **t;
+                for chunk in batch.persons.chunks(SQLITE_CHUNK) {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "INSERT INTO persons (id, personal_id, full_name, name_folded, sex, date_of_birth, \
+                         birth_year, ethnicity_code, nationality_code, created_at) ",
+                    );
+                    q.push_values(chunk, |mut b, p| {
+                        b.push_bind(p.id)
+                            .push_bind(p.personal_id.clone())
+                            .push_bind(p.full_name.clone())
+                            .push_bind(p.name_folded.clone())
+                            .push_bind(p.sex.clone())
+                            .push_bind(p.date_of_birth)
+                            .push_bind(p.birth_year)
+                            .push_bind(p.ethnicity_code.clone())
+                            .push_bind(p.nationality_code.clone())
+                            .push_bind(now);
+                    });
+                    q.build().execute(&mut *c).await?;
+                }
+                for chunk in batch.records.chunks(SQLITE_CHUNK / 2) {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "INSERT INTO civil_records (id, kind, status, office_id, unit_code, event_date, \
+                         subject_person_id, subject_name_folded, current_version, late, declared_by, \
+                         declared_at, registered_by, registered_on, register_book, register_year, \
+                         register_number, updated_at, source_system, source_id) ",
+                    );
+                    q.push_values(chunk, |mut b, r| {
+                        b.push_bind(r.id)
+                            .push_bind(r.kind.clone())
+                            .push_bind("registered")
+                            .push_bind(r.office_id)
+                            .push_bind(r.unit_code.clone())
+                            .push_bind(r.event_date)
+                            .push_bind(r.subject_person_id)
+                            .push_bind(r.subject_name_folded.clone())
+                            .push_bind(1_i32)
+                            .push_bind(r.late)
+                            .push_bind(user_id)
+                            .push_bind(now)
+                            .push_bind(user_id)
+                            .push_bind(r.registered_on)
+                            .push_bind(r.register_book.clone())
+                            .push_bind(r.register_year)
+                            .push_bind(r.register_number)
+                            .push_bind(now)
+                            .push_bind(source.to_string())
+                            .push_bind(r.source_id.clone());
+                    });
+                    q.build().execute(&mut *c).await?;
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "INSERT INTO civil_record_versions (record_id, version, data, created_at, created_by, reason) ",
+                    );
+                    q.push_values(chunk, |mut b, r| {
+                        b.push_bind(r.id)
+                            .push_bind(1_i32)
+                            .push_bind(r.data.clone())
+                            .push_bind(now)
+                            .push_bind(user_id)
+                            .push_bind(format!("Chuyển đổi từ {source}"));
+                    });
+                    q.build().execute(&mut *c).await?;
+                }
+                for chunk in batch.links.chunks(SQLITE_CHUNK) {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "INSERT INTO civil_record_persons (record_id, role, person_id) ",
+                    );
+                    q.push_values(chunk, |mut b, (r, role, p)| {
+                        b.push_bind(*r).push_bind(role.clone()).push_bind(*p);
+                    });
+                    q.build().execute(&mut *c).await?;
+                }
+                for chunk in batch.deaths.chunks(SQLITE_CHUNK) {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new("WITH v(id, d, r) AS (");
+                    q.push_values(chunk, |mut b, (p, d, r)| {
+                        b.push_bind(*p).push_bind(*d).push_bind(*r);
+                    });
+                    q.push(
+                        ") UPDATE persons SET date_of_death = (SELECT d FROM v WHERE v.id = persons.id), \
+                         death_record_id = (SELECT r FROM v WHERE v.id = persons.id) \
+                         WHERE id IN (SELECT id FROM v)",
+                    );
+                    q.build().execute(&mut *c).await?;
+                }
+            }
+            TxInner::Postgres(t) => {
+                let c = &mut **t;
+                let stamp = copy_text(
+                    &now.format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default(),
+                );
+                let mut buf = String::new();
+                for p in &batch.persons {
+                    copy_row(
+                        &mut buf,
+                        &[
+                            Some(p.id.to_string()),
+                            p.personal_id.clone(),
+                            Some(p.full_name.clone()),
+                            Some(p.name_folded.clone()),
+                            p.sex.clone(),
+                            p.date_of_birth.map(|d| d.to_string()),
+                            p.birth_year.map(|y| y.to_string()),
+                            p.ethnicity_code.clone(),
+                            p.nationality_code.clone(),
+                            Some(stamp.clone()),
+                        ],
+                    );
+                }
+                copy_in(
+                    c,
+                    "COPY persons (id, personal_id, full_name, name_folded, sex, date_of_birth, \
+                     birth_year, ethnicity_code, nationality_code, created_at) FROM STDIN",
+                    &buf,
+                )
+                .await?;
+                buf.clear();
+                let user = user_id.to_string();
+                for r in &batch.records {
+                    copy_row(
+                        &mut buf,
+                        &[
+                            Some(r.id.to_string()),
+                            Some(r.kind.clone()),
+                            Some("registered".into()),
+                            Some(r.office_id.to_string()),
+                            r.unit_code.clone(),
+                            Some(r.event_date.to_string()),
+                            Some(r.subject_person_id.to_string()),
+                            Some(r.subject_name_folded.clone()),
+                            Some("1".into()),
+                            Some(if r.late { "t" } else { "f" }.into()),
+                            Some(user.clone()),
+                            Some(stamp.clone()),
+                            Some(user.clone()),
+                            Some(r.registered_on.to_string()),
+                            Some(r.register_book.clone()),
+                            Some(r.register_year.to_string()),
+                            Some(r.register_number.to_string()),
+                            Some(stamp.clone()),
+                            Some(source.to_string()),
+                            Some(r.source_id.clone()),
+                        ],
+                    );
+                }
+                copy_in(
+                    c,
+                    "COPY civil_records (id, kind, status, office_id, unit_code, event_date, \
+                     subject_person_id, subject_name_folded, current_version, late, declared_by, \
+                     declared_at, registered_by, registered_on, register_book, register_year, \
+                     register_number, updated_at, source_system, source_id) FROM STDIN",
+                    &buf,
+                )
+                .await?;
+                buf.clear();
+                let reason = format!("Chuyển đổi từ {source}");
+                for r in &batch.records {
+                    copy_row(
+                        &mut buf,
+                        &[
+                            Some(r.id.to_string()),
+                            Some("1".into()),
+                            Some(r.data.clone()),
+                            Some(stamp.clone()),
+                            Some(user.clone()),
+                            Some(reason.clone()),
+                        ],
+                    );
+                }
+                copy_in(
+                    c,
+                    "COPY civil_record_versions (record_id, version, data, created_at, created_by, reason) FROM STDIN",
+                    &buf,
+                )
+                .await?;
+                buf.clear();
+                for (r, role, p) in &batch.links {
+                    copy_row(
+                        &mut buf,
+                        &[Some(r.to_string()), Some(role.clone()), Some(p.to_string())],
+                    );
+                }
+                copy_in(
+                    c,
+                    "COPY civil_record_persons (record_id, role, person_id) FROM STDIN",
+                    &buf,
+                )
+                .await?;
+                if !batch.deaths.is_empty() {
+                    let ids: Vec<i64> = batch.deaths.iter().map(|d| d.0).collect();
+                    let dates: Vec<Date> = batch.deaths.iter().map(|d| d.1).collect();
+                    let records: Vec<i64> = batch.deaths.iter().map(|d| d.2).collect();
+                    sqlx::query(
+                        "UPDATE persons SET date_of_death = v.d, death_record_id = v.r \
+                         FROM UNNEST($1::BIGINT[], $2::DATE[], $3::BIGINT[]) AS v(id, d, r) \
+                         WHERE persons.id = v.id",
+                    )
+                    .bind(ids)
+                    .bind(dates)
+                    .bind(records)
+                    .execute(&mut *c)
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Raises register counters to at least the imported numbers, so that numbering continues
+    /// after them: (office, kind, year, highest number).
+    pub async fn register_counters_raise(
+        &mut self,
+        rows: &[(i64, String, i32, i32)],
+    ) -> Result<()> {
+        for (office, kind, year, number) in rows {
+            let sql = match &self.inner {
+                TxInner::Sqlite(_) => {
+                    "INSERT INTO register_counters (office_id, kind, year, last_number) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (office_id, kind, year) DO UPDATE SET last_number = MAX(last_number, excluded.last_number)"
+                }
+                TxInner::Postgres(_) => {
+                    "INSERT INTO register_counters (office_id, kind, year, last_number) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (office_id, kind, year) DO UPDATE SET last_number = GREATEST(register_counters.last_number, excluded.last_number)"
+                }
+            };
+            with_tx!(self, c => sqlx::query(sql)
+                .bind(office)
+                .bind(kind)
+                .bind(year)
+                .bind(number)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+        }
+        Ok(())
+    }
+
+    /// The office of a unit that no longer exists in today's structure (e.g. a commune before the
+    /// 2025 reform): created on first use, with the date its unit ceased.
+    pub async fn office_historical_get_or_create(
+        &mut self,
+        o: &crate::identity::NewOffice,
+        valid_to: Option<Date>,
+    ) -> Result<i64> {
+        let existing: Option<(i64,)> = with_tx!(self, c => sqlx::query_as("SELECT id FROM offices WHERE code = $1")
+            .bind(&o.code).fetch_optional(&mut *c).await)?;
+        if let Some((id,)) = existing {
+            return Ok(id);
+        }
+        let now = crate::now_utc();
+        let (id,): (i64,) = with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO offices (code, kind, name, unit_code, unit_level, unit_valid_from, province_code, \
+             created_at, unit_valid_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(&o.code)
+        .bind(&o.kind)
+        .bind(&o.name)
+        .bind(&o.unit_code)
+        .bind(&o.unit_level)
+        .bind(o.unit_valid_from)
+        .bind(&o.province_code)
+        .bind(now)
+        .bind(valid_to)
+        .fetch_one(&mut *c)
+        .await)?;
+        Ok(id)
+    }
+
+    /// A user that cannot log in (inactive, no usable password), for records the system writes
+    /// on behalf of a process such as the import.
+    pub async fn system_user_get_or_create(
+        &mut self,
+        username: &str,
+        display_name: &str,
+        office_id: i64,
+    ) -> Result<i64> {
+        let existing: Option<(i64,)> = with_tx!(self, c => sqlx::query_as("SELECT id FROM users WHERE username = $1")
+            .bind(username).fetch_optional(&mut *c).await)?;
+        if let Some((id,)) = existing {
+            return Ok(id);
+        }
+        let now = crate::now_utc();
+        let (id,): (i64,) = with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO users (username, display_name, role, office_id, password_hash, active, \
+             failed_attempts, locked_until, created_at, updated_at) \
+             VALUES ($1, $2, 'admin', $3, '!', FALSE, 0, NULL, $4, $4) RETURNING id",
+        )
+        .bind(username)
+        .bind(display_name)
+        .bind(office_id)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await)?;
+        Ok(id)
+    }
+}
+
+/// Escapes a value for PostgreSQL's COPY text format.
+fn copy_text(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for ch in v.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn copy_row(buf: &mut String, fields: &[Option<String>]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            buf.push('\t');
+        }
+        match f {
+            Some(v) => {
+                let _ = write!(buf, "{}", copy_text(v));
+            }
+            None => buf.push_str("\\N"),
+        }
+    }
+    buf.push('\n');
+}
+
+async fn copy_in(c: &mut sqlx::PgConnection, statement: &str, data: &str) -> Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let mut copy = c.copy_in_raw(statement).await?;
+    if let Err(e) = copy.send(data.as_bytes()).await {
+        let _ = copy.abort("send failed").await;
+        return Err(e.into());
+    }
+    copy.finish().await?;
+    Ok(())
+}
