@@ -47,6 +47,9 @@ pub const BATCH: i64 = 1_000;
 /// Largest page.
 pub const MAX_LIMIT: usize = 100;
 const SEQ_FILE: &str = "applied_seq";
+/// Bumped whenever the schema or the document content changes.
+const SCHEMA_VERSION: &str = "2";
+const SCHEMA_FILE: &str = "schema_version";
 /// Records per index commit when applying changes (an import batch names thousands).
 const DOC_CHUNK: usize = 20_000;
 const WRITER_MEMORY: usize = 50_000_000;
@@ -76,6 +79,9 @@ pub enum SearchScope {
     Province(String),
     /// Records registered by this office.
     Office(i64),
+    /// Records whose register books this commune (current code) holds: its own, and those of
+    /// the former communes it succeeded.
+    Commune(String),
 }
 
 /// A search request. Empty fields do not filter.
@@ -148,6 +154,7 @@ struct Fields {
     status: Field,
     office: Field,
     office_province: Field,
+    holder: Field,
     unit: Field,
     province: Field,
     name: Field,
@@ -178,6 +185,7 @@ fn schema() -> (Schema, Fields) {
         status: b.add_text_field("status", STRING | STORED),
         office: b.add_i64_field("office", INDEXED | STORED),
         office_province: b.add_text_field("office_province", STRING),
+        holder: b.add_text_field("holder", STRING),
         unit: b.add_text_field("unit", STRING | STORED),
         province: b.add_text_field("province", STRING),
         name: b.add_text_field("name", text("vi_fold")),
@@ -241,6 +249,20 @@ impl SearchIndex {
     /// number.
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         std::fs::create_dir_all(dir)?;
+        // An index written with another schema is rebuilt from the change log.
+        let version_file = dir.join(SCHEMA_FILE);
+        let version = std::fs::read_to_string(&version_file).unwrap_or_default();
+        if version.trim() != SCHEMA_VERSION {
+            for entry in std::fs::read_dir(dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+            }
+            std::fs::write(&version_file, format!("{SCHEMA_VERSION}\n"))?;
+        }
         let (schema, fields) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(dir)?;
         let index = Index::open_or_create(mmap, schema)?;
@@ -386,7 +408,7 @@ impl SearchIndex {
         &self,
         store: &Store,
         id: i64,
-        offices: &mut HashMap<i64, Option<String>>,
+        offices: &mut HashMap<i64, OfficeKeys>,
     ) -> Result<Option<TantivyDocument>> {
         let Some(r) = store.record_by_id(id).await? else {
             return Ok(None);
@@ -394,24 +416,26 @@ impl SearchIndex {
         let f = &self.fields;
         let persons = store.record_persons(id).await?;
         let subject = store.person_by_id(r.subject_person_id).await?;
-        let office_province = match offices.get(&r.office_id) {
-            Some(p) => p.clone(),
-            None => {
-                let p = store
-                    .office_by_id(r.office_id)
-                    .await?
-                    .and_then(|o| o.province_code);
-                offices.insert(r.office_id, p.clone());
-                p
-            }
-        };
+        if !offices.contains_key(&r.office_id) {
+            let keys = store
+                .office_by_id(r.office_id)
+                .await?
+                .map(|o| office_keys(&o))
+                .unwrap_or_default();
+            offices.insert(r.office_id, keys);
+        }
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, r.id as u64);
         doc.add_text(f.kind, &r.kind);
         doc.add_text(f.status, &r.status);
         doc.add_i64(f.office, r.office_id);
-        if let Some(p) = &office_province {
-            doc.add_text(f.office_province, p);
+        if let Some(keys) = offices.get(&r.office_id) {
+            for p in &keys.provinces {
+                doc.add_text(f.office_province, p);
+            }
+            for h in &keys.holders {
+                doc.add_text(f.holder, h);
+            }
         }
         if let Some(u) = &r.unit_code {
             doc.add_text(f.unit, u);
@@ -574,6 +598,9 @@ impl SearchIndex {
             SearchScope::Office(o) => {
                 clauses.push(Self::filter_term(Term::from_field_i64(f.office, *o)));
             }
+            SearchScope::Commune(c) => {
+                clauses.push(Self::filter_term(Term::from_field_text(f.holder, c)));
+            }
         }
         if clauses.is_empty() {
             return Ok(Box::new(AllQuery));
@@ -649,6 +676,44 @@ fn register_query(text: &str) -> Option<String> {
     let n: u32 = n.parse().ok()?;
     let y: u32 = y.parse().ok()?;
     Some(format!("{n}/{y}"))
+}
+
+/// What places a registering office in jurisdictions: the current provinces over it and the
+/// current communes that hold its books.
+#[derive(Debug, Clone, Default)]
+struct OfficeKeys {
+    provinces: BTreeSet<String>,
+    holders: BTreeSet<String>,
+}
+
+/// An office of today's structure holds its own books; the books of an office whose unit no
+/// longer exists (a commune before the 2025 reform) are held by the communes that succeeded it.
+fn office_keys(o: &tuphap_store::identity::OfficeRow) -> OfficeKeys {
+    let mut keys = OfficeKeys::default();
+    let Some(unit) = o.unit_code.as_deref() else {
+        return keys;
+    };
+    match o.unit_valid_to {
+        None => {
+            keys.provinces.extend(o.province_code.clone());
+            if o.kind == "commune" {
+                keys.holders.insert(unit.to_string());
+            }
+        }
+        Some(until) => {
+            let last = until.previous_day().unwrap_or(until);
+            keys.provinces = provinces_of(unit, last);
+            let today = tuphap_core::dates::vn_today();
+            if let Some(u) = refdata::unit_on(unit, last) {
+                for s in refdata::successors_of(&u.code, u.level) {
+                    if let Some(now) = refdata::unit_on(&s.new_code, today) {
+                        keys.holders.insert(now.code.clone());
+                    }
+                }
+            }
+        }
+    }
+    keys
 }
 
 /// The province codes of the unit `code` as it was on `as_of`: then and today (following the

@@ -75,13 +75,15 @@ pub struct SearchResponse {
 }
 
 /// The jurisdiction of an office: the ministry sees every record, a province office those
-/// registered by offices of its province, a commune office its own.
+/// registered by offices of its province, a commune office those of the books it holds (its
+/// own, and those of the former communes it succeeded) — the rule of reading a record.
 pub fn scope_of(actor: &Actor) -> SearchScope {
     match (&actor.office.kind, &actor.office.scope) {
         (OfficeKind::Ministry, _) | (_, Scope::National) => SearchScope::National,
         (OfficeKind::Province, Scope::Province { province_code }) => {
             SearchScope::Province(province_code.clone())
         }
+        (_, Scope::Commune { commune_code }) => SearchScope::Commune(commune_code.clone()),
         _ => SearchScope::Office(actor.office.id),
     }
 }

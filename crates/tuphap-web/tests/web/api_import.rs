@@ -183,6 +183,18 @@ async fn import_applies_the_registry_rules_and_keeps_former_communes_books() {
         assert_eq!(s, 403, "{e}");
         let (s, _) = app.call(Method::GET, &path, Some(&hanoi), None).await;
         assert_eq!(s, 200, "{e}");
+        // Search follows the same rule: the successor finds it, another commune does not.
+        for (token, expected) in [(&officer, 1), (&other, 0)] {
+            let (s, v) = app
+                .call(
+                    Method::GET,
+                    "/api/v1/civil/search?q=nguyen%20thi%20huong",
+                    Some(token),
+                    None,
+                )
+                .await;
+            assert_eq!((s, v["total"].as_i64()), (200, Some(expected)), "{e}: {v}");
+        }
 
         // Numbering continues after the imported numbers of this year's book.
         let signer = app.token("lanhdao.badinh").await;
