@@ -416,13 +416,13 @@ impl SearchIndex {
         let f = &self.fields;
         let persons = store.record_persons(id).await?;
         let subject = store.person_by_id(r.subject_person_id).await?;
-        if !offices.contains_key(&r.office_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = offices.entry(r.office_id) {
             let keys = store
                 .office_by_id(r.office_id)
                 .await?
                 .map(|o| office_keys(&o))
                 .unwrap_or_default();
-            offices.insert(r.office_id, keys);
+            slot.insert(keys);
         }
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.id, r.id as u64);
