@@ -82,7 +82,7 @@ pub struct GenerateOptions {
 }
 
 /// What was generated.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct GenerateReport {
     pub rows: u64,
     pub births: u64,
