@@ -339,14 +339,38 @@ impl SearchIndex {
         let mut offices = HashMap::new();
         let all: Vec<i64> = ids.into_iter().collect();
         for chunk in all.chunks(DOC_CHUNK) {
-            let mut docs = Vec::with_capacity(chunk.len());
-            for &id in chunk {
-                docs.push((id, self.load_doc(store, id, &mut offices).await?));
+            let (Some(&lo), Some(&hi)) = (chunk.first(), chunk.last()) else {
+                continue;
+            };
+            // Two queries for the whole id range (scattered ids would read too much: then one
+            // record at a time).
+            let mut loaded: HashMap<i64, TantivyDocument> = HashMap::new();
+            if hi - lo < 4 * chunk.len() as i64 {
+                let (records, persons) = store.records_for_index(lo, hi).await?;
+                let mut by_record: HashMap<i64, Vec<tuphap_store::civil::IndexPersonRow>> =
+                    HashMap::new();
+                for p in persons {
+                    by_record.entry(p.record_id).or_default().push(p);
+                }
+                for r in records {
+                    let persons = by_record.remove(&r.id).unwrap_or_default();
+                    let doc = self.build_doc(store, &r, &persons, &mut offices).await?;
+                    loaded.insert(r.id, doc);
+                }
+            } else {
+                for &id in chunk {
+                    if let Some(r) = store.record_by_id(id).await? {
+                        let persons: Vec<tuphap_store::civil::IndexPersonRow> =
+                            store.records_for_index(id, id).await?.1;
+                        let doc = self.build_doc(store, &r, &persons, &mut offices).await?;
+                        loaded.insert(id, doc);
+                    }
+                }
             }
             let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-            for (id, doc) in docs {
+            for &id in chunk {
                 w.delete_term(Term::from_field_u64(self.fields.id, id as u64));
-                if let Some(doc) = doc {
+                if let Some(doc) = loaded.remove(&id) {
                     w.add_document(doc)?;
                 }
             }
@@ -404,18 +428,15 @@ impl SearchIndex {
         Ok(())
     }
 
-    async fn load_doc(
+    async fn build_doc(
         &self,
         store: &Store,
-        id: i64,
+        r: &tuphap_store::civil::RecordRow,
+        persons: &[tuphap_store::civil::IndexPersonRow],
         offices: &mut HashMap<i64, OfficeKeys>,
-    ) -> Result<Option<TantivyDocument>> {
-        let Some(r) = store.record_by_id(id).await? else {
-            return Ok(None);
-        };
+    ) -> Result<TantivyDocument> {
         let f = &self.fields;
-        let persons = store.record_persons(id).await?;
-        let subject = store.person_by_id(r.subject_person_id).await?;
+        let subject = persons.iter().find(|p| p.person_id == r.subject_person_id);
         if let std::collections::hash_map::Entry::Vacant(slot) = offices.entry(r.office_id) {
             let keys = store
                 .office_by_id(r.office_id)
@@ -447,14 +468,14 @@ impl SearchIndex {
         let subject_roles = ["husband", "wife"];
         let mut names: Vec<String> = Vec::new();
         let mut ids: Vec<String> = Vec::new();
-        if let Some(s) = &subject {
+        if let Some(s) = subject {
             names.push(s.full_name.clone());
             ids.extend(s.personal_id.clone());
             if let Some(sex) = &s.sex {
                 doc.add_text(f.sex, sex);
             }
         }
-        for p in &persons {
+        for p in persons {
             if p.person_id != r.subject_person_id && subject_roles.contains(&p.role.as_str()) {
                 names.push(p.full_name.clone());
                 ids.extend(p.personal_id.clone());
@@ -475,7 +496,6 @@ impl SearchIndex {
             doc.add_text(f.personal_id, pid);
         }
         let date = subject
-            .as_ref()
             .filter(|_| r.kind == "birth")
             .and_then(|s| s.date_of_birth)
             .unwrap_or(r.event_date);
@@ -485,7 +505,7 @@ impl SearchIndex {
         if let (Some(n), Some(y)) = (r.register_number, r.register_year) {
             doc.add_text(f.register, format!("{n}/{y}"));
         }
-        Ok(Some(doc))
+        Ok(doc)
     }
 
     fn tokens(&self, field: Field, text: &str) -> Result<Vec<String>> {

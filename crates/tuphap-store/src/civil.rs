@@ -92,6 +92,18 @@ pub struct RecordPersonRow {
     pub date_of_birth: Option<Date>,
 }
 
+/// A person of a record with what a search document needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct IndexPersonRow {
+    pub record_id: i64,
+    pub role: String,
+    pub person_id: i64,
+    pub full_name: String,
+    pub personal_id: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub sex: Option<String>,
+}
+
 /// A candidate duplicate: an existing birth of a child with the same folded name and date of
 /// birth, with the parents' folded names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -165,6 +177,30 @@ impl Store {
         .fetch_all(p)
         .await)?;
         Ok(r)
+    }
+
+    /// Records with ids in `lo..=hi` and their persons, in two queries (the search projection
+    /// loads whole import batches this way).
+    pub async fn records_for_index(
+        &self,
+        lo: i64,
+        hi: i64,
+    ) -> Result<(Vec<RecordRow>, Vec<IndexPersonRow>)> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM civil_records WHERE id BETWEEN $1 AND $2 ORDER BY id"
+        );
+        let records = with_pool!(self, p => sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(lo).bind(hi).fetch_all(p).await)?;
+        let persons = with_pool!(self, p => sqlx::query_as::<_, IndexPersonRow>(
+            "SELECT l.record_id, l.role, l.person_id, p.full_name, p.personal_id, p.date_of_birth, p.sex \
+             FROM civil_record_persons l JOIN persons p ON p.id = l.person_id \
+             WHERE l.record_id BETWEEN $1 AND $2 ORDER BY l.record_id, l.role",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(p)
+        .await)?;
+        Ok((records, persons))
     }
 
     /// A work queue: records of an office in a status, oldest first, keyset-paginated by id.

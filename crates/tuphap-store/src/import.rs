@@ -141,6 +141,25 @@ impl Store {
         Ok(r)
     }
 
+    /// Every import run, newest first (operators: what was loaded, how far an import got).
+    pub async fn import_runs(&self) -> Result<Vec<ImportRunRow>> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM import_runs ORDER BY id DESC");
+        let r = with_pool!(self, p => sqlx::query_as::<_, ImportRunRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .fetch_all(p).await)?;
+        Ok(r)
+    }
+
+    /// Registered records loaded from a source system.
+    pub async fn count_imported(&self, source: &str) -> Result<i64> {
+        let (n,): (i64,) = with_pool!(self, p => sqlx::query_as(
+            "SELECT COUNT(*) FROM civil_records WHERE source_system = $1",
+        )
+        .bind(source)
+        .fetch_one(p)
+        .await)?;
+        Ok(n)
+    }
+
     /// The rejected rows of a run, in file order.
     pub async fn import_rejects(&self, run_id: i64) -> Result<Vec<ImportRejectRow>> {
         let r = with_pool!(self, p => sqlx::query_as::<_, ImportRejectRow>(
@@ -182,6 +201,79 @@ impl Store {
         .fetch_all(p)
         .await)?;
         Ok(r)
+    }
+
+    /// The largest person id.
+    pub async fn max_person_id(&self) -> Result<i64> {
+        let (n,): (Option<i64>,) = with_pool!(self, p => sqlx::query_as("SELECT MAX(id) FROM persons")
+            .fetch_one(p).await)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// The first person with a personal ID from id `at` on: (personal ID, folded name, year of
+    /// birth, sex) — random samples for benchmarks.
+    pub async fn person_with_personal_id_from(
+        &self,
+        at: i64,
+    ) -> Result<Option<(String, String, Option<i32>, Option<String>)>> {
+        let r = with_pool!(self, p => sqlx::query_as(
+            "SELECT personal_id, name_folded, birth_year, sex FROM persons \
+             WHERE id >= $1 AND personal_id IS NOT NULL ORDER BY id LIMIT 1",
+        )
+        .bind(at)
+        .fetch_optional(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// Size of the PostgreSQL database in bytes.
+    pub async fn database_size(&self) -> Result<u64> {
+        let (n,): (i64,) =
+            match &self.inner {
+                crate::Inner::Postgres(p) => {
+                    sqlx::query_as("SELECT pg_database_size(current_database())")
+                        .fetch_one(p)
+                        .await?
+                }
+                crate::Inner::Sqlite { read, .. } => sqlx::query_as(
+                    "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                )
+                .fetch_one(read)
+                .await?,
+            };
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// (Re)creates the empty table of the raw-insert benchmark.
+    pub async fn bench_raw_reset(&self) -> Result<()> {
+        let mut tx = self.begin().await?;
+        with_tx!(tx, c => sqlx::query("DROP TABLE IF EXISTS bench_raw").execute(&mut *c).await.map(|_| ()))?;
+        with_tx!(tx, c => sqlx::query("CREATE TABLE bench_raw (line TEXT NOT NULL)").execute(&mut *c).await.map(|_| ()))?;
+        tx.commit().await
+    }
+
+    /// Inserts lines as they are into `bench_raw`, in one transaction, by the engine's fast path.
+    pub async fn bench_raw_insert(&self, lines: &[String]) -> Result<()> {
+        let mut tx = self.begin().await?;
+        match &mut tx.inner {
+            TxInner::Sqlite(t) => {
+                for chunk in lines.chunks(SQLITE_CHUNK) {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO bench_raw (line) ");
+                    q.push_values(chunk, |mut b, l| {
+                        b.push_bind(l.clone());
+                    });
+                    q.build().execute(&mut **t).await?;
+                }
+            }
+            TxInner::Postgres(t) => {
+                let mut buf = String::new();
+                for l in lines {
+                    copy_row(&mut buf, &[Some(l.clone())]);
+                }
+                copy_in(t, "COPY bench_raw (line) FROM STDIN", &buf).await?;
+            }
+        }
+        tx.commit().await
     }
 
     /// The largest record id (to page through [`Store::state_links`]).
@@ -625,25 +717,39 @@ impl Tx {
         &mut self,
         rows: &[(i64, String, i32, i32)],
     ) -> Result<()> {
-        for (office, kind, year, number) in rows {
-            let sql = match &self.inner {
-                TxInner::Sqlite(_) => {
-                    "INSERT INTO register_counters (office_id, kind, year, last_number) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (office_id, kind, year) DO UPDATE SET last_number = MAX(last_number, excluded.last_number)"
+        for chunk in rows.chunks(SQLITE_CHUNK) {
+            match &mut self.inner {
+                TxInner::Sqlite(t) => {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "INSERT INTO register_counters (office_id, kind, year, last_number) ",
+                    );
+                    q.push_values(chunk, |mut b, (o, k, y, n)| {
+                        b.push_bind(*o)
+                            .push_bind(k.clone())
+                            .push_bind(*y)
+                            .push_bind(*n);
+                    });
+                    q.push(
+                        " ON CONFLICT (office_id, kind, year) DO UPDATE \
+                         SET last_number = MAX(last_number, excluded.last_number)",
+                    );
+                    q.build().execute(&mut **t).await?;
                 }
-                TxInner::Postgres(_) => {
-                    "INSERT INTO register_counters (office_id, kind, year, last_number) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (office_id, kind, year) DO UPDATE SET last_number = GREATEST(register_counters.last_number, excluded.last_number)"
+                TxInner::Postgres(t) => {
+                    sqlx::query(
+                        "INSERT INTO register_counters (office_id, kind, year, last_number) \
+                         SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::INT[], $4::INT[]) \
+                         ON CONFLICT (office_id, kind, year) DO UPDATE \
+                         SET last_number = GREATEST(register_counters.last_number, excluded.last_number)",
+                    )
+                    .bind(chunk.iter().map(|r| r.0).collect::<Vec<_>>())
+                    .bind(chunk.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
+                    .bind(chunk.iter().map(|r| r.2).collect::<Vec<_>>())
+                    .bind(chunk.iter().map(|r| r.3).collect::<Vec<_>>())
+                    .execute(&mut **t)
+                    .await?;
                 }
-            };
-            with_tx!(self, c => sqlx::query(sql)
-                .bind(office)
-                .bind(kind)
-                .bind(year)
-                .bind(number)
-                .execute(&mut *c)
-                .await
-                .map(|_| ()))?;
+            }
         }
         Ok(())
     }

@@ -53,8 +53,8 @@ pub mod certificates;
 pub mod changelog;
 pub mod civil;
 pub mod idempotency;
-pub mod import;
 pub mod identity;
+pub mod import;
 pub mod reference;
 pub mod testing;
 

@@ -140,7 +140,8 @@ fn start_throwaway() -> Result<PgServer, String> {
     }
     let port = free_port();
     // The watchdog shell starts postgres, waits for its own stdin to close (the test process
-    // exiting), then stops postgres quickly and deletes the directory.
+    // exiting), then stops postgres quickly and deletes the directory. The signal goes to the
+    // postmaster itself (its pid file): `runuser` does not pass SIGINT on to its child.
     let postgres = bin.join("postgres");
     let runner = if root {
         "runuser -u postgres -- ".to_string()
@@ -150,7 +151,8 @@ fn start_throwaway() -> Result<PgServer, String> {
     let script = format!(
         "{runner}'{pg}' -D '{data}' -p {port} -k '{sock}' -c listen_addresses=127.0.0.1 \
          -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
-         >'{base}/log' 2>&1 & pid=$!; cat >/dev/null; kill -INT $pid 2>/dev/null; \
+         >'{base}/log' 2>&1 & pid=$!; cat >/dev/null; \
+         kill -INT $(head -n 1 '{data}/postmaster.pid' 2>/dev/null) $pid 2>/dev/null; \
          wait $pid 2>/dev/null; rm -rf '{base}'",
         pg = postgres.display(),
         data = data.display(),

@@ -1,5 +1,6 @@
 //! `tuphap`: the one binary of the platform. Run `tuphap --help`.
 
+mod bench;
 mod demo;
 mod demo_records;
 
@@ -82,11 +83,69 @@ enum Command {
     },
     /// Rebuild the civil-status search index (`<data dir>/search`) from the change log.
     Reindex,
+    /// Generate a synthetic but realistic country in the legacy-import format (deterministic for
+    /// a seed): `--count N` rows or `--scale national` (≈ 51 M rows); or, with `--corrupt N
+    /// --from FILE`, a copy of FILE with N known defects and the list of expected rejections.
+    Generate(GenerateArgs),
+    /// Measurements for BENCHMARKS.md (lookups, name search, raw insert, registration over HTTP).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+    /// Import legacy civil-status records (JSON Lines, see docs/legacy-format.md) with the
+    /// same checks as the API; rejected rows go to a report; re-running continues an interrupted
+    /// import.
+    Import(ImportArgs),
     /// Certificate signing keys of the offices.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    /// The registry's size at the end of 2022 (births, marriages, deaths: ≈ 51 M rows).
+    National,
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    /// Number of rows (births, marriages and deaths in the national proportions).
+    #[arg(long, conflicts_with = "scale")]
+    count: Option<u64>,
+    /// A named size instead of --count.
+    #[arg(long, value_enum)]
+    scale: Option<Scale>,
+    /// The random seed: the same seed and size give the same file.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output file (JSON Lines).
+    #[arg(long)]
+    out: PathBuf,
+    /// Copy --from with this many rows replaced by defective ones; the expected rejections go
+    /// to `<out>.expected.jsonl`.
+    #[arg(long, requires = "from")]
+    corrupt: Option<u64>,
+    /// The file to corrupt.
+    #[arg(long)]
+    from: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// The file to import (JSON Lines, UTF-8).
+    file: PathBuf,
+    /// Name of the source system (with each row's source_id, what makes a re-run idempotent).
+    #[arg(long, default_value = "legacy")]
+    source: String,
+    /// Rows per transaction.
+    #[arg(long, default_value_t = 5_000)]
+    batch: usize,
+    /// Where to write the rejected rows (CSV: line, source_id, field, code, message);
+    /// default: the file's name with `.rejects.csv`.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -210,6 +269,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(args) => import(&g, args).await,
+        Command::Generate(args) => generate(args),
+        Command::Bench { command } => {
+            let store = open_store(&g).await?;
+            let r = bench::run(&store, &g.data_dir, command).await;
+            store.close().await;
+            r.map(|()| ExitCode::SUCCESS)
+        }
         Command::Keys {
             command: KeysCommand::Rotate { office },
         } => {
@@ -305,6 +372,176 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
     }
+}
+
+fn generate(args: GenerateArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    if let (Some(n), Some(from)) = (args.corrupt, &args.from) {
+        let expected = tuphap_legacy::corrupt(from, &args.out, n, args.seed)
+            .with_context(|| format!("không tạo được bản lỗi của {}", from.display()))?;
+        let mut name = args.out.file_name().unwrap_or_default().to_os_string();
+        name.push(".expected.jsonl");
+        let list = args.out.with_file_name(name);
+        let file = std::fs::File::create(&list)
+            .with_context(|| format!("không ghi được {}", list.display()))?;
+        tuphap_legacy::write_expected(&expected, file)?;
+        println!(
+            "Đã chép {} sang {} với {} dòng lỗi; danh sách lỗi dự kiến: {}.",
+            from.display(),
+            args.out.display(),
+            expected.len(),
+            list.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let national = args.scale == Some(Scale::National);
+    if args.count.is_none() && !national {
+        return Err(anyhow!("cần --count N hoặc --scale national"));
+    }
+    let file = std::fs::File::create(&args.out)
+        .with_context(|| format!("không tạo được {}", args.out.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let report = tuphap_legacy::generate(
+        tuphap_legacy::GenerateOptions {
+            seed: args.seed,
+            count: args.count,
+            national,
+        },
+        &mut out,
+    )
+    .with_context(|| format!("không ghi được {}", args.out.display()))?;
+    std::io::Write::flush(&mut out)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "Đã tạo {} dòng ({} khai sinh, {} kết hôn, {} khai tử; {} người; {} → {}) vào {} trong {:.1} giây ({:.0} dòng/giây).",
+        report.rows,
+        report.births,
+        report.marriages,
+        report.deaths,
+        report.persons,
+        report.first_date,
+        report.last_date,
+        args.out.display(),
+        secs,
+        report.rows as f64 / secs.max(0.001)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(g: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
+    let store = open_store(g).await?;
+    let app = App::new(store.clone());
+    let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{wide_bar} {percent:>3}%  {binary_bytes}/{binary_total_bytes}  còn {eta}  {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let interactive = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut last_line = std::time::Instant::now();
+    let opts = tuphap_domain::civil::ImportOptions {
+        source_system: args.source.clone(),
+        batch_size: args.batch,
+    };
+    let result = app
+        .import_file(&args.file, &opts, |p| {
+            let rate = p.lines as f64 / started.elapsed().as_secs_f64().max(0.001);
+            let msg = format!(
+                "{} dòng, {} nhận, {} từ chối",
+                p.lines, p.accepted, p.rejected
+            );
+            if interactive {
+                bar.set_position(p.bytes_done);
+                bar.set_message(msg);
+            } else if last_line.elapsed().as_secs() >= 10 || p.bytes_done == p.bytes_total {
+                last_line = std::time::Instant::now();
+                eprintln!(
+                    "nhập: {:.1}% ({msg}), {rate:.0} dòng/giây",
+                    100.0 * p.bytes_done as f64 / p.bytes_total.max(1) as f64
+                );
+            }
+        })
+        .await;
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            store.close().await;
+            eprintln!("Lỗi [{}]: {}", e.code, e.message);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let rejects_path = args.rejects.clone().unwrap_or_else(|| {
+        let mut name = args.file.file_name().unwrap_or_default().to_os_string();
+        name.push(".rejects.csv");
+        args.file.with_file_name(name)
+    });
+    let rejects = app.import_rejects(report.run_id).await?;
+    let mut csv = String::from("line,source_id,field,code,message\n");
+    for r in &rejects {
+        let cells = [
+            r.line.to_string(),
+            r.source_id.clone().unwrap_or_default(),
+            r.field.clone().unwrap_or_default(),
+            r.code.clone(),
+            r.message.clone(),
+        ];
+        let row: Vec<String> = cells
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect();
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    std::fs::write(&rejects_path, csv)
+        .with_context(|| format!("không ghi được {}", rejects_path.display()))?;
+    if report.already_done {
+        println!(
+            "Tệp này đã được nhập xong trước đây (lần nhập số {}): {} dòng, {} hồ sơ, {} dòng bị từ chối. Không nhập lại.",
+            report.run_id, report.lines, report.accepted, report.rejected
+        );
+    } else {
+        println!(
+            "{} {} dòng: {} hồ sơ đã nhập, {} dòng bị từ chối. Tốc độ: {:.0} dòng/giây ({} dòng trong {:.1} giây).",
+            if report.resumed {
+                "Đã nhập tiếp đến hết tệp,"
+            } else {
+                "Đã nhập"
+            },
+            report.lines,
+            report.accepted,
+            report.rejected,
+            report.rate(),
+            report.lines_this_run,
+            report.seconds
+        );
+    }
+    println!(
+        "Danh sách dòng bị từ chối: {} ({} dòng).",
+        rejects_path.display(),
+        rejects.len()
+    );
+    // Feed the search projection with what was loaded (it follows the change log).
+    let dir = g.data_dir.join("search");
+    match tuphap_search::SearchIndex::open(&dir) {
+        Ok(index) => {
+            let t = std::time::Instant::now();
+            index.catch_up(&store).await?;
+            println!(
+                "Đã cập nhật chỉ mục tìm kiếm ({} hồ sơ, {:.1} giây).",
+                index.num_docs(),
+                t.elapsed().as_secs_f64()
+            );
+        }
+        Err(e) => eprintln!(
+            "Chưa cập nhật được chỉ mục tìm kiếm ({e}); máy chủ sẽ cập nhật khi chạy, hoặc chạy `tuphap reindex`."
+        ),
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_password_stdin() -> Result<String> {
