@@ -18,6 +18,10 @@ use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
 
 /// The Unicode NFC form of `s` (the form every stored or displayed text uses).
 pub fn nfc(s: &str) -> String {
+    // Most text arrives in NFC already: a quick check avoids rebuilding it.
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        return s.to_string();
+    }
     s.nfc().collect()
 }
 

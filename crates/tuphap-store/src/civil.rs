@@ -490,6 +490,30 @@ impl Tx {
         Ok(())
     }
 
+    /// Appends a new version of a record's content (corrections, supplements: never an
+    /// overwrite) and makes it current; returns its number. Call after
+    /// [`Tx::record_for_update`].
+    pub async fn record_new_version(
+        &mut self,
+        id: i64,
+        data: &str,
+        by: i64,
+        reason: &str,
+    ) -> Result<i32> {
+        let now = crate::now_utc();
+        let (version,): (i32,) = with_tx!(self, c => sqlx::query_as(
+            "UPDATE civil_records SET current_version = current_version + 1, updated_at = $2 \
+             WHERE id = $1 RETURNING current_version",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await)?;
+        self.record_add_version(id, version, data, by, Some(reason))
+            .await?;
+        Ok(version)
+    }
+
     /// Reads persons inside the transaction, locked (in id order, so two transactions never wait
     /// on each other crosswise) against concurrent registrations that change their civil status
     /// on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already excludes other writers.

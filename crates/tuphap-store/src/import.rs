@@ -42,14 +42,7 @@ pub struct ImportRejectRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportPerson {
     pub id: i64,
-    pub personal_id: Option<String>,
-    pub full_name: String,
-    pub name_folded: String,
-    pub sex: Option<String>,
-    pub date_of_birth: Option<Date>,
-    pub birth_year: Option<i32>,
-    pub ethnicity_code: Option<String>,
-    pub nationality_code: Option<String>,
+    pub person: crate::civil::NewPerson,
 }
 
 /// A registered record written by the import, with its reserved id.
@@ -139,6 +132,32 @@ impl Store {
         let r = with_pool!(self, p => sqlx::query_as::<_, ImportRunRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(source).bind(fingerprint).fetch_optional(p).await)?;
         Ok(r)
+    }
+
+    /// Prepares the engine for a bulk load: on SQLite a large page cache on the writing
+    /// connection (the indexes of millions of rows do not fit the default 64 MiB, and every
+    /// batch then waits on random reads); nothing to do on PostgreSQL (its buffers are the
+    /// server's).
+    pub async fn bulk_load_mode(&self, cache_mib: i64) -> Result<()> {
+        if let crate::Inner::Sqlite { write, .. } = &self.inner {
+            let pragma = format!("PRAGMA cache_size = -{}", cache_mib.max(64) * 1024);
+            sqlx::query(sqlx::AssertSqlSafe(pragma))
+                .execute(write)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics of the tables an import fills (PostgreSQL): without
+    /// it, tables analysed while empty are planned as tiny and the per-batch lookups of source
+    /// ids and register numbers turn into sequential scans. SQLite plans from the indexes alone.
+    pub async fn import_analyze(&self) -> Result<()> {
+        if let crate::Inner::Postgres(p) = &self.inner {
+            sqlx::query("ANALYZE persons, civil_records, civil_record_persons")
+                .execute(p)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Every import run, newest first (operators: what was loaded, how far an import got).
@@ -335,36 +354,20 @@ impl Tx {
         rows: &[ImportRejectRow],
     ) -> Result<()> {
         for chunk in rows.chunks(SQLITE_CHUNK) {
-            match &mut self.inner {
-                TxInner::Sqlite(t) => {
-                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
-                        "INSERT INTO import_rejects (run_id, line, source_id, field, code, message) ",
-                    );
-                    q.push_values(chunk, |mut b, r| {
-                        b.push_bind(run_id)
-                            .push_bind(r.line)
-                            .push_bind(r.source_id.clone())
-                            .push_bind(r.field.clone())
-                            .push_bind(r.code.clone())
-                            .push_bind(r.message.clone());
-                    });
-                    q.build().execute(&mut **t).await?;
-                }
-                TxInner::Postgres(t) => {
-                    let mut q = QueryBuilder::<sqlx::Postgres>::new(
-                        "INSERT INTO import_rejects (run_id, line, source_id, field, code, message) ",
-                    );
-                    q.push_values(chunk, |mut b, r| {
-                        b.push_bind(run_id)
-                            .push_bind(r.line)
-                            .push_bind(r.source_id.clone())
-                            .push_bind(r.field.clone())
-                            .push_bind(r.code.clone())
-                            .push_bind(r.message.clone());
-                    });
-                    q.build().execute(&mut **t).await?;
-                }
-            }
+            with_tx!(self, c => {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO import_rejects (run_id, line, source_id, field, code, message) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(run_id)
+                        .push_bind(r.line)
+                        .push_bind(r.source_id.clone())
+                        .push_bind(r.field.clone())
+                        .push_bind(r.code.clone())
+                        .push_bind(r.message.clone());
+                });
+                q.build().execute(&mut *c).await.map(|_| ())
+            })?;
         }
         Ok(())
     }
@@ -423,7 +426,8 @@ impl Tx {
                 }
                 TxInner::Postgres(t) => {
                     let rows: Vec<(String,)> = sqlx::query_as(
-                        "SELECT source_id FROM civil_records WHERE source_system = $1 AND source_id = ANY($2)",
+                        "SELECT source_id FROM civil_records \
+                         WHERE source_system = $1 AND source_id IS NOT NULL AND source_id = ANY($2)",
                     )
                     .bind(source)
                     .bind(chunk)
@@ -509,8 +513,8 @@ impl Tx {
                         "INSERT INTO persons (id, personal_id, full_name, name_folded, sex, date_of_birth, \
                          birth_year, ethnicity_code, nationality_code, created_at) ",
                     );
-                    q.push_values(chunk, |mut b, p| {
-                        b.push_bind(p.id)
+                    q.push_values(chunk, |mut b, ImportPerson { id, person: p }| {
+                        b.push_bind(*id)
                             .push_bind(p.personal_id.clone())
                             .push_bind(p.full_name.clone())
                             .push_bind(p.name_folded.clone())
@@ -595,11 +599,11 @@ impl Tx {
                         .unwrap_or_default(),
                 );
                 let mut buf = String::new();
-                for p in &batch.persons {
+                for ImportPerson { id, person: p } in &batch.persons {
                     copy_row(
                         &mut buf,
                         &[
-                            Some(p.id.to_string()),
+                            Some(id.to_string()),
                             p.personal_id.clone(),
                             Some(p.full_name.clone()),
                             Some(p.name_folded.clone()),

@@ -518,6 +518,10 @@ async fn import(g: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
             report.lines_this_run,
             report.seconds
         );
+        println!(
+            "  trong đó đọc và kiểm tra {:.1} giây, ghi vào cơ sở dữ liệu {:.1} giây.",
+            report.check_seconds, report.write_seconds
+        );
     }
     println!(
         "Danh sách dòng bị từ chối: {} ({} dòng).",

@@ -93,6 +93,9 @@ pub struct ImportReport {
     /// Lines read by this invocation, and how long it took.
     pub lines_this_run: u64,
     pub seconds: f64,
+    /// Of which: reading, parsing and checking rows / writing batches (transactions).
+    pub check_seconds: f64,
+    pub write_seconds: f64,
 }
 
 impl ImportReport {
@@ -261,6 +264,33 @@ impl State {
             after += 50_000;
         }
         Ok(s)
+    }
+
+    /// The register's person with this person's personal ID, or a new person (written with the
+    /// batch, and known by its personal ID to the rows after it).
+    fn person_for(
+        &mut self,
+        person: &NewPerson,
+        ids: &mut Ids,
+        persons: &mut Vec<ImportPerson>,
+    ) -> Result<i64> {
+        if let Some(pid) = &person.personal_id
+            && let Some(f) = self.by_personal_id.get(pid)
+        {
+            return Ok(f.id);
+        }
+        let id = ids.person()?;
+        persons.push(import_person(id, person));
+        if let Some(pid) = &person.personal_id {
+            self.by_personal_id.insert(
+                pid.clone(),
+                PersonFacts {
+                    id,
+                    date_of_death: None,
+                },
+            );
+        }
+        Ok(id)
     }
 
     fn add_parent(&mut self, child: i64, parent: i64, role: &str) {
@@ -564,14 +594,7 @@ impl Ids {
 fn import_person(id: i64, p: &NewPerson) -> ImportPerson {
     ImportPerson {
         id,
-        personal_id: p.personal_id.clone(),
-        full_name: p.full_name.clone(),
-        name_folded: p.name_folded.clone(),
-        sex: p.sex.clone(),
-        date_of_birth: p.date_of_birth,
-        birth_year: p.birth_year,
-        ethnicity_code: p.ethnicity_code.clone(),
-        nationality_code: p.nationality_code.clone(),
+        person: p.clone(),
     }
 }
 
@@ -691,45 +714,26 @@ impl Importer {
                     }
                     None => None,
                 };
-                let mut parent_id = |person: &NewPerson,
-                                     persons: &mut Vec<ImportPerson>|
-                 -> std::result::Result<i64, Reject> {
-                    if let Some(pid) = &person.personal_id
-                        && let Some(f) = self.state.by_personal_id.get(pid)
-                    {
-                        return Ok(f.id);
-                    }
-                    let id = ids.person()?;
-                    persons.push(import_person(id, person));
-                    if let Some(pid) = &person.personal_id {
-                        self.state.by_personal_id.insert(
-                            pid.clone(),
-                            PersonFacts {
-                                id,
-                                date_of_death: None,
-                            },
-                        );
-                    }
-                    Ok(id)
-                };
-                let mother = parent_id(&c.mother.person, &mut persons)?;
+                let mother = self.state.person_for(&c.mother.person, ids, &mut persons)?;
                 let father = match &c.father {
-                    Some(f) => Some(parent_id(&f.person, &mut persons)?),
+                    Some(f) => Some(self.state.person_for(&f.person, ids, &mut persons)?),
                     None => None,
                 };
                 let child_folded = fold(c.child_name.as_str());
                 let child = ids.person()?;
-                persons.push(ImportPerson {
-                    id: child,
-                    personal_id: child_pid.clone(),
-                    full_name: c.child_name.as_str().to_string(),
-                    name_folded: child_folded.clone(),
-                    sex: Some(c.sex.as_str().to_string()),
-                    date_of_birth: Some(c.dob),
-                    birth_year: Some(c.dob.year()),
-                    ethnicity_code: Some(d.child.ethnicity_code.trim().to_string()),
-                    nationality_code: Some(c.child_nationality.clone()),
-                });
+                persons.push(import_person(
+                    child,
+                    &NewPerson {
+                        personal_id: child_pid.clone(),
+                        full_name: c.child_name.as_str().to_string(),
+                        name_folded: child_folded.clone(),
+                        sex: Some(c.sex.as_str().to_string()),
+                        date_of_birth: Some(c.dob),
+                        birth_year: Some(c.dob.year()),
+                        ethnicity_code: Some(d.child.ethnicity_code.trim().to_string()),
+                        nationality_code: Some(c.child_nationality.clone()),
+                    },
+                ));
                 if let Some(pid) = child_pid {
                     self.state.by_personal_id.insert(
                         pid,
@@ -830,27 +834,8 @@ impl Importer {
                     on,
                 )
                 .await?;
-                let mut party = |s: &super::marriage::Spouse,
-                                 persons: &mut Vec<ImportPerson>|
-                 -> std::result::Result<i64, Reject> {
-                    if let Some(f) = s.existing {
-                        return Ok(f.id);
-                    }
-                    let id = ids.person()?;
-                    persons.push(import_person(id, &s.person));
-                    if let Some(pid) = &s.person.personal_id {
-                        self.state.by_personal_id.insert(
-                            pid.clone(),
-                            PersonFacts {
-                                id,
-                                date_of_death: None,
-                            },
-                        );
-                    }
-                    Ok(id)
-                };
-                let h = party(&husband, &mut persons)?;
-                let w = party(&wife, &mut persons)?;
+                let h = self.state.person_for(&husband.person, ids, &mut persons)?;
+                let w = self.state.person_for(&wife.person, ids, &mut persons)?;
                 self.state.add_marriage(
                     record_id,
                     "registered",
@@ -938,6 +923,8 @@ impl App {
                     rejected: r.rejected as u64,
                     lines_this_run: 0,
                     seconds: started.elapsed().as_secs_f64(),
+                    check_seconds: 0.0,
+                    write_seconds: 0.0,
                 });
             }
             Some(r) => (r, true),
@@ -950,6 +937,7 @@ impl App {
                 (r, false)
             }
         };
+        self.store.bulk_load_mode(1024).await?;
         let ministry = office_for_unit(crate::identity::MINISTRY_OFFICE_CODE)?;
         let user_id = {
             let mut tx = self.store.begin().await?;
@@ -979,7 +967,11 @@ impl App {
         let lines_at_start = line_no;
         let batch_size = opts.batch_size.max(1);
         let mut first_batch = !resumed;
+        let mut check_time = std::time::Duration::ZERO;
+        let mut write_time = std::time::Duration::ZERO;
+        let mut batches: u64 = 0;
         loop {
+            let phase = Instant::now();
             // Read a batch of lines.
             let mut lines = Vec::with_capacity(batch_size);
             let mut eof = false;
@@ -1138,6 +1130,8 @@ impl App {
                 }
             }
             rejects.sort_by_key(|r| r.line);
+            check_time += phase.elapsed();
+            let phase = Instant::now();
             tx.import_write(&source, user_id, &batch).await?;
             tx.import_rejects_insert(run.id, &rejects).await?;
             let counters: Vec<(i64, String, i32, i32)> = maxima
@@ -1172,6 +1166,11 @@ impl App {
                 }]
             };
             tx.commit_with(&[audit], &changes).await?;
+            write_time += phase.elapsed();
+            batches += 1;
+            if batches.is_power_of_two() || batches.is_multiple_of(64) {
+                self.store.import_analyze().await?;
+            }
             progress(&ImportProgress {
                 bytes_done: offset,
                 bytes_total: size,
@@ -1193,6 +1192,8 @@ impl App {
             rejected: run.rejected as u64,
             lines_this_run: line_no - lines_at_start,
             seconds: started.elapsed().as_secs_f64(),
+            check_seconds: check_time.as_secs_f64(),
+            write_seconds: write_time.as_secs_f64(),
         })
     }
 

@@ -972,6 +972,29 @@ async fn certificate_pdf_and_verification_on_every_engine() {
             )
             .await;
         assert_eq!(v["valid"], true, "{e}: {v}");
+        // A new version of the record (a correction, registry II) supersedes the certificate:
+        // the code still verifies its signature but says it was replaced.
+        let mut tx = app.store.begin().await.unwrap();
+        tx.record_for_update(id).await.unwrap();
+        let version = tx
+            .record_new_version(id, "{}", 1, "Cải chính họ tên")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(version, 2);
+        let (_, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/verify",
+                None,
+                Some(&json!({"code": new_code})),
+            )
+            .await;
+        assert_eq!(
+            (v["valid"].as_bool(), v["status"].as_str()),
+            (Some(false), Some("superseded")),
+            "{e}: {v}"
+        );
     }
 }
 
