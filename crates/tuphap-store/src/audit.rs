@@ -321,24 +321,26 @@ impl Store {
     /// Lists entries, newest first.
     pub async fn audit_entries(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let limit = f.limit.clamp(1, 500);
-        let sql = format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log \
-             WHERE ($1 IS NULL OR actor_user_id = $1) \
-               AND ($2 IS NULL OR target_type = $2) \
-               AND ($3 IS NULL OR target_id = $3) \
-               AND ($4 IS NULL OR seq < $4) \
-             ORDER BY seq DESC LIMIT $5"
-        );
-        let rows = with_pool!(self, p => sqlx::query_as::<_, AuditEntry>(
-            sqlx::AssertSqlSafe(sql.as_str()),
-        )
-        .bind(f.actor_user_id)
-        .bind(f.target_type.as_deref())
-        .bind(f.target_id.as_deref())
-        .bind(f.before_seq)
-        .bind(limit)
-        .fetch_all(p)
-        .await)?;
+        // Only the conditions given, as plain equalities: each engine then reads the matching
+        // index (`audit_log_actor`, `audit_log_target`, or the sequence) backwards and stops
+        // after `limit` rows; the `$n IS NULL OR …` form scanned the whole log on SQLite.
+        let rows = with_pool!(self, p => {
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq < "
+            ));
+            q.push_bind(f.before_seq.unwrap_or(i64::MAX));
+            if let Some(a) = f.actor_user_id {
+                q.push(" AND actor_user_id = ").push_bind(a);
+            }
+            if let Some(t) = f.target_type.as_deref() {
+                q.push(" AND target_type = ").push_bind(t.to_string());
+            }
+            if let Some(i) = f.target_id.as_deref() {
+                q.push(" AND target_id = ").push_bind(i.to_string());
+            }
+            q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+            q.build_query_as::<AuditEntry>().fetch_all(p).await
+        })?;
         Ok(rows)
     }
 
