@@ -10,7 +10,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use tuphap_core::dates::parse_vn;
 use tuphap_core::personal_id::PersonalId;
 use tuphap_domain::civil::{DeathDeclaration, DeceasedInput, DeclarantInput};
@@ -19,7 +19,7 @@ use tuphap_domain::{Actor, DomainError};
 
 use super::{
     BirthForm, Control, FieldSpec, FormKind, ID_HINT, SectionSpec, UNIT_HINT, can_declare,
-    cannot_declare_kind, declaration_form_page, field, hinted,
+    cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted,
 };
 use crate::extract::Meta;
 use crate::pages::reference::html;
@@ -271,17 +271,9 @@ pub async fn declare_death(
         Ok(d) => state.app.declare_death(&actor, &meta, d).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(declared) => {
-            Redirect::to(&format!("/civil/records/{}?declared=1", declared.id)).into_response()
-        }
-        Err(e) => {
-            let status = crate::error::status_of(e.kind);
-            f.0.remove("csrf");
-            let page = declaration_form_page(&actor, &KIND, (&[], &SECTIONS), &f, Some(&e));
-            html(status, page.render())
-        }
-    }
+    declared_or_form_again(result, f, |f, e| {
+        declaration_form_page(&actor, &KIND, (&[], &SECTIONS), f, Some(e)).render()
+    })
 }
 
 #[cfg(test)]

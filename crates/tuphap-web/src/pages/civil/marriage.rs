@@ -10,14 +10,14 @@ use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use tuphap_domain::civil::{MarriageDeclaration, SpouseInput};
 use tuphap_domain::identity::Scope;
 use tuphap_domain::{Actor, DomainError};
 
 use super::{
     BirthForm, Control, FieldSpec, FormKind, ID_HINT, SectionSpec, UNIT_HINT, can_declare,
-    cannot_declare_kind, declaration_form_page, field, hinted,
+    cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted,
 };
 use crate::extract::Meta;
 use crate::pages::reference::html;
@@ -169,15 +169,7 @@ pub async fn declare_marriage(
         Ok(d) => state.app.declare_marriage(&actor, &meta, d).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(declared) => {
-            Redirect::to(&format!("/civil/records/{}?declared=1", declared.id)).into_response()
-        }
-        Err(e) => {
-            let status = crate::error::status_of(e.kind);
-            f.0.remove("csrf");
-            let page = declaration_form_page(&actor, &KIND, (&PAIR, &[]), &f, Some(&e));
-            html(status, page.render())
-        }
-    }
+    declared_or_form_again(result, f, |f, e| {
+        declaration_form_page(&actor, &KIND, (&PAIR, &[]), f, Some(e)).render()
+    })
 }

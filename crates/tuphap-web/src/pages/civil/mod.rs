@@ -1043,6 +1043,18 @@ pub async fn declare_birth(
         Ok(d) => state.app.declare_birth(&actor, &meta, d).await,
         Err(e) => Err(e),
     };
+    declared_or_form_again(result, f, |f, e| {
+        birth_form_page(&actor, f, Some(e)).render()
+    })
+}
+
+/// After a declaration sent from a form: to the new record's page (with the probable duplicates
+/// to compare), or the form again, filled in, with the error at its field and the right status.
+fn declared_or_form_again(
+    result: Result<tuphap_domain::civil::Declared, DomainError>,
+    mut f: BirthForm,
+    form_page: impl FnOnce(&BirthForm, &DomainError) -> askama::Result<String>,
+) -> Response {
     match result {
         Ok(declared) => {
             let mut to = format!("/civil/records/{}?declared=1", declared.id);
@@ -1058,9 +1070,8 @@ pub async fn declare_birth(
             Redirect::to(&to).into_response()
         }
         Err(e) => {
-            let status = crate::error::status_of(e.kind);
             f.0.remove("csrf");
-            html(status, birth_form_page(&actor, &f, Some(&e)).render())
+            html(crate::error::status_of(e.kind), form_page(&f, &e))
         }
     }
 }
@@ -1210,34 +1221,54 @@ fn birth_of(view: &RecordView) -> Option<BirthDeclaration> {
 }
 
 fn parent_facts(p: &ParentInput, on: Date) -> Vec<Fact> {
+    let dob = p
+        .date_of_birth
+        .as_deref()
+        .map(vn_date)
+        .unwrap_or_else(|| "—".into());
+    party_facts(
+        &p.full_name,
+        dob,
+        p.personal_id.as_deref(),
+        (&p.ethnicity_code, &p.nationality_code),
+        &p.residence,
+        on,
+    )
+}
+
+/// The facts shown for a parent or a spouse.
+fn party_facts(
+    full_name: &str,
+    date_of_birth: String,
+    personal_id: Option<&str>,
+    (ethnicity, nationality): (&str, &str),
+    residence: &PlaceInput,
+    on: Date,
+) -> Vec<Fact> {
     vec![
         Fact {
             label: "Họ, chữ đệm và tên",
-            value: p.full_name.clone(),
+            value: full_name.to_string(),
         },
         Fact {
             label: "Ngày sinh",
-            value: p
-                .date_of_birth
-                .as_deref()
-                .map(vn_date)
-                .unwrap_or_else(|| "—".into()),
+            value: date_of_birth,
         },
         Fact {
             label: "Số định danh",
-            value: dash_if_empty(p.personal_id.as_deref().unwrap_or_default()),
+            value: opt_text(personal_id),
         },
         Fact {
             label: "Dân tộc",
-            value: ethnic_name(&p.ethnicity_code),
+            value: ethnic_name(ethnicity),
         },
         Fact {
             label: "Quốc tịch",
-            value: country_name(&p.nationality_code),
+            value: country_name(nationality),
         },
         Fact {
             label: "Nơi cư trú",
-            value: place_text(&p.residence, on),
+            value: place_text(residence, on),
         },
     ]
 }
@@ -1410,32 +1441,14 @@ fn death_parties(d: &DeathDeclaration, declared_on: Date) -> Vec<PartyView> {
 }
 
 fn spouse_facts(p: &SpouseInput, on: Date) -> Vec<Fact> {
-    vec![
-        Fact {
-            label: "Họ, chữ đệm và tên",
-            value: p.full_name.clone(),
-        },
-        Fact {
-            label: "Ngày sinh",
-            value: vn_date(&p.date_of_birth),
-        },
-        Fact {
-            label: "Số định danh",
-            value: opt_text(p.personal_id.as_deref()),
-        },
-        Fact {
-            label: "Dân tộc",
-            value: ethnic_name(&p.ethnicity_code),
-        },
-        Fact {
-            label: "Quốc tịch",
-            value: country_name(&p.nationality_code),
-        },
-        Fact {
-            label: "Nơi cư trú",
-            value: place_text(&p.residence, on),
-        },
-    ]
+    party_facts(
+        &p.full_name,
+        vn_date(&p.date_of_birth),
+        p.personal_id.as_deref(),
+        (&p.ethnicity_code, &p.nationality_code),
+        &p.residence,
+        on,
+    )
 }
 
 fn marriage_parties(d: &MarriageDeclaration, declared_on: Date) -> Vec<PartyView> {
