@@ -38,6 +38,18 @@ pub struct VnText(String);
 impl VnText {
     /// Normalises `s`: NFC, trim, collapse whitespace runs (any Unicode whitespace) to one space.
     pub fn new(s: &str) -> VnText {
+        // Most text arrives clean (NFC, single spaces, trimmed): one check instead of three
+        // passes and allocations.
+        let clean = !s.starts_with(' ')
+            && !s.ends_with(' ')
+            && !s.contains("  ")
+            && !s.chars().any(|c| c.is_whitespace() && c != ' ');
+        if clean
+            && unicode_normalization::is_nfc_quick(s.chars())
+                == unicode_normalization::IsNormalized::Yes
+        {
+            return VnText(s.to_string());
+        }
         let collapsed = collapse_whitespace(&nfc(s));
         // Re-normalise: removing whitespace can never create a composition in practice, but this
         // keeps the NFC invariant unconditional.
@@ -116,17 +128,28 @@ impl<'de> Deserialize<'de> for VnText {
 pub fn fold(s: &str) -> String {
     // Decompose first so that the result depends only on the canonical equivalence class of `s`;
     // lowercase per character (no context-dependent rules such as the Greek final sigma) and
-    // decompose again, since lowercasing can produce decomposable characters (e.g. `İ`).
-    let lowered: String = s.nfd().flat_map(char::to_lowercase).collect();
-    let stripped: String = lowered
-        .nfd()
-        .filter(|&c| !is_combining_mark(c) && canonical_combining_class(c) == 0)
-        .map(|c| match c {
+    // decompose again, since lowercasing can produce decomposable characters (e.g. `İ`). One
+    // pass, whitespace runs collapsed on the way.
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.nfd().flat_map(char::to_lowercase).nfd() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if is_combining_mark(c) || canonical_combining_class(c) != 0 {
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(match c {
             'đ' | 'ð' => 'd',
             other => other,
-        })
-        .collect();
-    collapse_whitespace(&stripped)
+        });
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -65,9 +65,20 @@ pub struct ImportRecord {
     pub data: String,
 }
 
+/// An office a batch creates, with its reserved id; `valid_to` is set for the office of a unit
+/// that no longer exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOffice {
+    pub id: i64,
+    pub office: crate::identity::NewOffice,
+    pub valid_to: Option<Date>,
+}
+
 /// One validated batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportBatch {
+    /// Offices first seen in this batch.
+    pub offices: Vec<ImportOffice>,
     pub persons: Vec<ImportPerson>,
     pub records: Vec<ImportRecord>,
     /// (record id, role, person id)
@@ -103,6 +114,7 @@ pub struct StateLink {
 pub enum IdTable {
     Persons,
     Records,
+    Offices,
 }
 
 impl IdTable {
@@ -110,6 +122,7 @@ impl IdTable {
         match self {
             IdTable::Persons => "persons",
             IdTable::Records => "civil_records",
+            IdTable::Offices => "offices",
         }
     }
 }
@@ -134,16 +147,45 @@ impl Store {
         Ok(r)
     }
 
-    /// Prepares the engine for a bulk load: on SQLite a large page cache on the writing
-    /// connection (the indexes of millions of rows do not fit the default 64 MiB, and every
-    /// batch then waits on random reads); nothing to do on PostgreSQL (its buffers are the
-    /// server's).
+    /// Prepares the engine for a bulk load, until [`Store::bulk_load_end`]. On SQLite, on the
+    /// writing connection: a large page cache (the indexes of millions of rows do not fit the
+    /// default 64 MiB, and every batch then waits on random reads); `synchronous=NORMAL` (in WAL
+    /// mode a commit still survives a killed process; only a power cut may lose the last
+    /// batches, and since each batch commits with its checkpoint a re-run then redoes exactly
+    /// those); and a WAL checkpoint every 256 MiB instead of every 4 MiB, so that index pages
+    /// rewritten by many batches are copied to the database once. Nothing to do on PostgreSQL
+    /// (its buffers and durability are the server's).
     pub async fn bulk_load_mode(&self, cache_mib: i64) -> Result<()> {
         if let crate::Inner::Sqlite { write, .. } = &self.inner {
-            let pragma = format!("PRAGMA cache_size = -{}", cache_mib.max(64) * 1024);
-            sqlx::query(sqlx::AssertSqlSafe(pragma))
-                .execute(write)
-                .await?;
+            let mut c = write.acquire().await?;
+            for pragma in [
+                format!("PRAGMA cache_size = -{}", cache_mib.max(64) * 1024),
+                "PRAGMA synchronous = NORMAL".to_string(),
+                "PRAGMA wal_autocheckpoint = 65536".to_string(),
+                "PRAGMA foreign_keys = OFF".to_string(),
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(pragma))
+                    .execute(&mut *c)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Back to the normal settings after a bulk load: on SQLite the WAL is checkpointed into the
+    /// database and truncated, and commits are again `synchronous=FULL`.
+    pub async fn bulk_load_end(&self) -> Result<()> {
+        if let crate::Inner::Sqlite { write, .. } = &self.inner {
+            let mut c = write.acquire().await?;
+            for pragma in [
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+                "PRAGMA synchronous = FULL",
+                "PRAGMA wal_autocheckpoint = 1000",
+                "PRAGMA cache_size = -65536",
+                "PRAGMA foreign_keys = ON",
+            ] {
+                sqlx::query(pragma).execute(&mut *c).await?;
+            }
         }
         Ok(())
     }
@@ -295,6 +337,134 @@ impl Store {
         tx.commit().await
     }
 
+    /// Reserves `n` fresh ids of a table for rows a later batch transaction will insert. On
+    /// PostgreSQL they come from the identity sequence (unused ones are simply skipped). On
+    /// SQLite they follow both the table's largest id and `above`, the last id the caller
+    /// reserved and has not written yet; a row inserted meanwhile by someone else with one of
+    /// these ids makes the batch fail on the primary key (nothing is half-written).
+    pub async fn reserve_ids(&self, table: IdTable, n: usize, above: i64) -> Result<Vec<i64>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let count = i64::try_from(n).unwrap_or(i64::MAX);
+        match &self.inner {
+            crate::Inner::Sqlite { read, .. } => {
+                let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {}", table.name());
+                let (max,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(read)
+                    .await?;
+                let max = max.max(above);
+                Ok((max + 1..=max + count).collect())
+            }
+            crate::Inner::Postgres(p) => {
+                let sql = format!(
+                    "SELECT nextval(pg_get_serial_sequence('{}', 'id')) FROM generate_series(1, $1)",
+                    table.name()
+                );
+                let rows: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(count)
+                    .fetch_all(p)
+                    .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+        }
+    }
+
+    /// Which of these source ids the source already has in the register (committed).
+    pub async fn import_existing_sources(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(SQLITE_CHUNK) {
+            match &self.inner {
+                crate::Inner::Sqlite { read, .. } => {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "SELECT source_id FROM civil_records WHERE source_system = ",
+                    );
+                    q.push_bind(source).push(" AND source_id IN (");
+                    let mut sep = q.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(id.clone());
+                    }
+                    q.push(")");
+                    let rows: Vec<(String,)> = q.build_query_as().fetch_all(read).await?;
+                    out.extend(rows.into_iter().map(|r| r.0));
+                }
+                crate::Inner::Postgres(p) => {
+                    let rows: Vec<(String,)> = sqlx::query_as(
+                        "SELECT source_id FROM civil_records \
+                         WHERE source_system = $1 AND source_id IS NOT NULL AND source_id = ANY($2)",
+                    )
+                    .bind(source)
+                    .bind(chunk)
+                    .fetch_all(p)
+                    .await?;
+                    out.extend(rows.into_iter().map(|r| r.0));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Which of these register numbers (office, kind, year, number) are already taken
+    /// (committed).
+    pub async fn import_taken_numbers(
+        &self,
+        keys: &[(i64, String, i32, i32)],
+    ) -> Result<Vec<(i64, String, i32, i32)>> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(SQLITE_CHUNK) {
+            let rows: Vec<(i64, String, i32, i32)> = match &self.inner {
+                crate::Inner::Sqlite { read, .. } => {
+                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
+                        "SELECT office_id, kind, register_year, register_number FROM civil_records \
+                         WHERE register_number IS NOT NULL AND (office_id, kind, register_year, register_number) IN (",
+                    );
+                    let mut first = true;
+                    for (o, k, y, n) in chunk {
+                        if !first {
+                            q.push(", ");
+                        }
+                        first = false;
+                        q.push("(")
+                            .push_bind(*o)
+                            .push(", ")
+                            .push_bind(k.clone())
+                            .push(", ")
+                            .push_bind(*y)
+                            .push(", ")
+                            .push_bind(*n)
+                            .push(")");
+                    }
+                    q.push(")");
+                    q.build_query_as().fetch_all(read).await?
+                }
+                crate::Inner::Postgres(p) => {
+                    let offices: Vec<i64> = chunk.iter().map(|k| k.0).collect();
+                    let kinds: Vec<String> = chunk.iter().map(|k| k.1.clone()).collect();
+                    let years: Vec<i32> = chunk.iter().map(|k| k.2).collect();
+                    let numbers: Vec<i32> = chunk.iter().map(|k| k.3).collect();
+                    sqlx::query_as(
+                        "SELECT r.office_id, r.kind, r.register_year, r.register_number \
+                         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::INT[], $4::INT[]) AS k(o, kd, y, n) \
+                         JOIN civil_records r ON r.office_id = k.o AND r.kind = k.kd \
+                              AND r.register_year = k.y AND r.register_number = k.n",
+                    )
+                    .bind(offices)
+                    .bind(kinds)
+                    .bind(years)
+                    .bind(numbers)
+                    .fetch_all(p)
+                    .await?
+                }
+            };
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// The largest record id (to page through [`Store::state_links`]).
     pub async fn max_record_id(&self) -> Result<i64> {
         let (n,): (Option<i64>,) = with_pool!(self, p => sqlx::query_as("SELECT MAX(id) FROM civil_records")
@@ -370,130 +540,6 @@ impl Tx {
             })?;
         }
         Ok(())
-    }
-
-    /// Reserves `n` fresh ids of a table for rows this transaction will insert. On SQLite the
-    /// transaction holds the only write lock, so the ids after the current maximum are free; on
-    /// PostgreSQL they come from the identity sequence (unused ones are simply skipped).
-    pub async fn reserve_ids(&mut self, table: IdTable, n: usize) -> Result<Vec<i64>> {
-        if n == 0 {
-            return Ok(Vec::new());
-        }
-        let count = i64::try_from(n).unwrap_or(i64::MAX);
-        match &mut self.inner {
-            TxInner::Sqlite(t) => {
-                let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {}", table.name());
-                let (max,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .fetch_one(&mut **t)
-                    .await?;
-                Ok((max + 1..=max + count).collect())
-            }
-            TxInner::Postgres(t) => {
-                let sql = format!(
-                    "SELECT nextval(pg_get_serial_sequence('{}', 'id')) FROM generate_series(1, $1)",
-                    table.name()
-                );
-                let rows: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(count)
-                    .fetch_all(&mut **t)
-                    .await?;
-                Ok(rows.into_iter().map(|r| r.0).collect())
-            }
-        }
-    }
-
-    /// Which of these source ids the source already has in the register.
-    pub async fn import_existing_sources(
-        &mut self,
-        source: &str,
-        ids: &[String],
-    ) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(SQLITE_CHUNK) {
-            match &mut self.inner {
-                TxInner::Sqlite(t) => {
-                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
-                        "SELECT source_id FROM civil_records WHERE source_system = ",
-                    );
-                    q.push_bind(source).push(" AND source_id IN (");
-                    let mut sep = q.separated(", ");
-                    for id in chunk {
-                        sep.push_bind(id.clone());
-                    }
-                    q.push(")");
-                    let rows: Vec<(String,)> = q.build_query_as().fetch_all(&mut **t).await?;
-                    out.extend(rows.into_iter().map(|r| r.0));
-                }
-                TxInner::Postgres(t) => {
-                    let rows: Vec<(String,)> = sqlx::query_as(
-                        "SELECT source_id FROM civil_records \
-                         WHERE source_system = $1 AND source_id IS NOT NULL AND source_id = ANY($2)",
-                    )
-                    .bind(source)
-                    .bind(chunk)
-                    .fetch_all(&mut **t)
-                    .await?;
-                    out.extend(rows.into_iter().map(|r| r.0));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Which of these register numbers (office, kind, year, number) are already taken.
-    pub async fn import_taken_numbers(
-        &mut self,
-        keys: &[(i64, String, i32, i32)],
-    ) -> Result<Vec<(i64, String, i32, i32)>> {
-        let mut out = Vec::new();
-        for chunk in keys.chunks(SQLITE_CHUNK) {
-            let rows: Vec<(i64, String, i32, i32)> = match &mut self.inner {
-                TxInner::Sqlite(t) => {
-                    let mut q = QueryBuilder::<sqlx::Sqlite>::new(
-                        "SELECT office_id, kind, register_year, register_number FROM civil_records \
-                         WHERE register_number IS NOT NULL AND (office_id, kind, register_year, register_number) IN (",
-                    );
-                    let mut first = true;
-                    for (o, k, y, n) in chunk {
-                        if !first {
-                            q.push(", ");
-                        }
-                        first = false;
-                        q.push("(")
-                            .push_bind(*o)
-                            .push(", ")
-                            .push_bind(k.clone())
-                            .push(", ")
-                            .push_bind(*y)
-                            .push(", ")
-                            .push_bind(*n)
-                            .push(")");
-                    }
-                    q.push(")");
-                    q.build_query_as().fetch_all(&mut **t).await?
-                }
-                TxInner::Postgres(t) => {
-                    let offices: Vec<i64> = chunk.iter().map(|k| k.0).collect();
-                    let kinds: Vec<String> = chunk.iter().map(|k| k.1.clone()).collect();
-                    let years: Vec<i32> = chunk.iter().map(|k| k.2).collect();
-                    let numbers: Vec<i32> = chunk.iter().map(|k| k.3).collect();
-                    sqlx::query_as(
-                        "SELECT r.office_id, r.kind, r.register_year, r.register_number \
-                         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::INT[], $4::INT[]) AS k(o, kd, y, n) \
-                         JOIN civil_records r ON r.office_id = k.o AND r.kind = k.kd \
-                              AND r.register_year = k.y AND r.register_number = k.n",
-                    )
-                    .bind(offices)
-                    .bind(kinds)
-                    .bind(years)
-                    .bind(numbers)
-                    .fetch_all(&mut **t)
-                    .await?
-                }
-            };
-            out.extend(rows);
-        }
-        Ok(out)
     }
 
     /// Writes a validated batch: persons, records (status `registered`, marked with their
@@ -758,35 +804,33 @@ impl Tx {
         Ok(())
     }
 
-    /// The office of a unit that no longer exists in today's structure (e.g. a commune before the
-    /// 2025 reform): created on first use, with the date its unit ceased.
-    pub async fn office_historical_get_or_create(
-        &mut self,
-        o: &crate::identity::NewOffice,
-        valid_to: Option<Date>,
-    ) -> Result<i64> {
-        let existing: Option<(i64,)> = with_tx!(self, c => sqlx::query_as("SELECT id FROM offices WHERE code = $1")
-            .bind(&o.code).fetch_optional(&mut *c).await)?;
-        if let Some((id,)) = existing {
-            return Ok(id);
-        }
+    /// Creates the offices a batch's rows name that did not exist yet, with their reserved ids:
+    /// today's offices of communes and historical offices of units that no longer exist in
+    /// today's structure (e.g. communes before the 2025 reform, with the date their unit ceased).
+    pub async fn import_offices_insert(&mut self, rows: &[ImportOffice]) -> Result<()> {
         let now = crate::now_utc();
-        let (id,): (i64,) = with_tx!(self, c => sqlx::query_as(
-            "INSERT INTO offices (code, kind, name, unit_code, unit_level, unit_valid_from, province_code, \
-             created_at, unit_valid_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(&o.code)
-        .bind(&o.kind)
-        .bind(&o.name)
-        .bind(&o.unit_code)
-        .bind(&o.unit_level)
-        .bind(o.unit_valid_from)
-        .bind(&o.province_code)
-        .bind(now)
-        .bind(valid_to)
-        .fetch_one(&mut *c)
-        .await)?;
-        Ok(id)
+        for chunk in rows.chunks(SQLITE_CHUNK / 10) {
+            with_tx!(self, c => {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO offices (id, code, kind, name, unit_code, unit_level, unit_valid_from, \
+                     province_code, created_at, unit_valid_to) ",
+                );
+                q.push_values(chunk, |mut b, ImportOffice { id, office: o, valid_to }| {
+                    b.push_bind(*id)
+                        .push_bind(o.code.clone())
+                        .push_bind(o.kind.clone())
+                        .push_bind(o.name.clone())
+                        .push_bind(o.unit_code.clone())
+                        .push_bind(o.unit_level.clone())
+                        .push_bind(o.unit_valid_from)
+                        .push_bind(o.province_code.clone())
+                        .push_bind(now)
+                        .push_bind(*valid_to);
+                });
+                q.build().execute(&mut *c).await.map(|_| ())
+            })?;
+        }
+        Ok(())
     }
 
     /// A user that cannot log in (inactive, no usable password), for records the system writes

@@ -16,6 +16,11 @@ use tuphap_domain::identity::NewUserInput;
 use tuphap_store::Store;
 use tuphap_web::{AppState, WebConfig};
 
+/// mimalloc instead of glibc malloc: the import and the server allocate per row and per request
+/// on several threads, where glibc malloc spent a quarter of the import's CPU (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "tuphap",

@@ -411,8 +411,22 @@ pub fn countries() -> &'static [Country] {
 
 /// The country with this ISO alpha-2 or alpha-3 code (case-insensitive).
 pub fn country(code: &str) -> Option<&'static Country> {
+    // Looked up for every person of every declaration (and of every imported row): an index by
+    // upper-case code instead of a scan of the ~250 countries.
+    static BY_CODE: std::sync::OnceLock<HashMap<String, usize>> = std::sync::OnceLock::new();
+    let index = BY_CODE.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (i, c) in countries().iter().enumerate() {
+            m.entry(c.alpha3.to_ascii_uppercase()).or_insert(i);
+            m.entry(c.alpha2.to_ascii_uppercase()).or_insert(i);
+        }
+        m
+    });
     let code = code.trim();
-    countries()
-        .iter()
-        .find(|c| c.alpha2.eq_ignore_ascii_case(code) || c.alpha3.eq_ignore_ascii_case(code))
+    let i = if code.bytes().all(|b| b.is_ascii_uppercase()) {
+        index.get(code)
+    } else {
+        index.get(&code.to_ascii_uppercase())
+    }?;
+    countries().get(*i)
 }

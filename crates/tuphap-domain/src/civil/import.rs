@@ -10,11 +10,18 @@
 //! [`Registry`] — here answered by an in-memory view of the register that is loaded at the start
 //! and updated row by row, so that millions of rows are checked without a query each.
 //!
-//! Rows are read in batches; each batch is one transaction holding its records, the rejected
-//! rows with their reasons, the raised register counters, an audit entry, one change-log row
-//! naming the records (the search projection indexes them from it) and the run's checkpoint
-//! (bytes and lines done). A killed import re-run with the same file continues after the last
-//! committed batch: totals equal a clean run, nothing is loaded twice (source ids are unique).
+//! Rows are read in batches; each batch is one transaction holding the offices it names for the
+//! first time, its records, the rejected rows with their reasons, the raised register counters,
+//! an audit entry, one change-log row naming the records (the search projection indexes them
+//! from it) and the run's checkpoint (bytes and lines done). A killed import re-run with the same
+//! file continues after the last committed batch: totals equal a clean run, nothing is loaded
+//! twice (source ids are unique).
+//!
+//! Checking and writing overlap: this task reads, parses and checks batch N+1 while a writer
+//! task commits batch N (on two cores both are busy). The checker hands out ids (persons,
+//! records, offices) from reservations and treats the source ids and register numbers of the
+//! batches still in flight as taken, so that what it checks against is the register as it will
+//! be once they commit.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -34,7 +41,9 @@ use tuphap_core::text::{fold, nfc};
 use tuphap_store::NewChange;
 use tuphap_store::civil::{MarriageLinkRow, NewPerson, ParentLinkRow};
 use tuphap_store::identity::NewOffice;
-use tuphap_store::import::{IdTable, ImportBatch, ImportPerson, ImportRecord, ImportRejectRow};
+use tuphap_store::import::{
+    IdTable, ImportBatch, ImportOffice, ImportPerson, ImportRecord, ImportRejectRow, ImportRunRow,
+};
 
 use super::death::{check_death_declaration, death_rules, deceased_person};
 use super::marriage::{marriage_rules, spouse};
@@ -615,59 +624,64 @@ fn ranges(ids: &[i64]) -> Vec<[i64; 2]> {
 struct Importer {
     state: State,
     calendar: WorkingCalendar,
-    offices: HashMap<(String, Date), Office>,
-    office_ids: HashMap<String, Office>,
+    /// Offices by code (today's offices and historical ones), created when first seen.
+    offices: HashMap<String, Office>,
     today: Date,
 }
 
 impl Importer {
-    /// The office of the unit on the date, created when first seen (in the batch transaction).
-    async fn office(
+    /// The offices the rows of a batch name that do not exist yet (today's offices and
+    /// historical ones), with reserved ids: known to the rows from now on, written with the
+    /// batch. Rows whose unit is unknown are left to [`Importer::office`] to refuse.
+    async fn new_offices(
         &mut self,
-        tx: &mut tuphap_store::Tx,
-        code: &str,
-        date: Date,
-    ) -> std::result::Result<Office, Reject> {
-        if let Some(o) = self.offices.get(&(code.to_string(), date)) {
-            return Ok(o.clone());
-        }
-        let (new, valid_to) = office_for_unit_on(code, date)?;
-        let office = match self.office_ids.get(&new.code) {
-            Some(o) => o.clone(),
-            None => {
-                let id = if valid_to.is_none() && new.unit_valid_from.is_none_or(|d| d <= date) {
-                    tx.office_get_or_create(&new)
-                        .await
-                        .map_err(|e| Reject::from(DomainError::from(e)))?
-                        .0
-                        .id
-                } else {
-                    tx.office_historical_get_or_create(&new, valid_to)
-                        .await
-                        .map_err(|e| Reject::from(DomainError::from(e)))?
-                };
-                let o = Office {
-                    id,
-                    unit: new.unit_code.clone().unwrap_or_default(),
-                    name: new.name.clone(),
-                };
-                self.office_ids.insert(new.code.clone(), o.clone());
-                o
+        store: &tuphap_store::Store,
+        parsed: &[(u64, Parsed)],
+        last_id: &mut i64,
+    ) -> Result<Vec<ImportOffice>> {
+        let mut missing: Vec<(NewOffice, Option<Date>)> = Vec::new();
+        let mut seen = HashSet::new();
+        for (_, p) in parsed {
+            if let Ok((new, valid_to)) = office_for_unit_on(&p.office_unit, p.date)
+                && !self.offices.contains_key(&new.code)
+                && seen.insert(new.code.clone())
+            {
+                missing.push((new, valid_to));
             }
-        };
-        self.offices
-            .insert((code.to_string(), date), office.clone());
-        Ok(office)
+        }
+        let ids = store
+            .reserve_ids(IdTable::Offices, missing.len(), *last_id)
+            .await?;
+        let mut out = Vec::with_capacity(missing.len());
+        for (id, (office, valid_to)) in ids.into_iter().zip(missing) {
+            *last_id = id;
+            self.offices.insert(
+                office.code.clone(),
+                Office {
+                    id,
+                    unit: office.unit_code.clone().unwrap_or_default(),
+                    name: office.name.clone(),
+                },
+            );
+            out.push(ImportOffice {
+                id,
+                office,
+                valid_to,
+            });
+        }
+        Ok(out)
     }
 
-    /// Checks one row as a declaration registered on its registration date, and produces its
-    /// writes; updates the in-memory register so that later rows see it.
-    async fn accept(
-        &mut self,
-        tx: &mut tuphap_store::Tx,
-        p: Parsed,
-        ids: &mut Ids,
-    ) -> std::result::Result<Accepted, Reject> {
+    /// The office that registered with the unit on the date (see [`office_for_unit_on`]).
+    fn office(&self, code: &str, date: Date) -> std::result::Result<Office, Reject> {
+        let (new, _) = office_for_unit_on(code, date)?;
+        self.offices
+            .get(&new.code)
+            .cloned()
+            .ok_or_else(|| Reject::from(DomainError::internal()))
+    }
+
+    async fn accept(&mut self, p: Parsed, ids: &mut Ids) -> std::result::Result<Accepted, Reject> {
         let on = p.date;
         if on > self.today {
             return Err(reject(
@@ -676,7 +690,7 @@ impl Importer {
                 "Ngày đăng ký ở tương lai.",
             ));
         }
-        let office = self.office(tx, &p.office_unit, on).await?;
+        let office = self.office(&p.office_unit, on)?;
         let record_id = ids.record()?;
         let mut persons = Vec::new();
         let mut links = Vec::new();
@@ -884,6 +898,118 @@ struct Line {
     bytes: Vec<u8>,
 }
 
+/// A register number: office, kind, year, number.
+type NumberKey = (i64, String, i32, i32);
+
+/// A checked batch on its way to the writer.
+struct WriteJob {
+    seq: u64,
+    batch: ImportBatch,
+    rejects: Vec<ImportRejectRow>,
+    /// Highest register number per (office, kind, year).
+    counters: Vec<NumberKey>,
+    accepted_ids: Vec<i64>,
+    bytes_done: u64,
+    lines_done: u64,
+    eof: bool,
+}
+
+/// What the writer tells the checker after each committed batch.
+struct Written {
+    seq: u64,
+    progress: ImportProgress,
+}
+
+/// Source ids and register numbers of a batch handed to the writer and not yet known to be
+/// committed: the checker of the next batches treats them as taken.
+struct Pending {
+    seq: u64,
+    sources: HashSet<String>,
+    numbers: HashSet<NumberKey>,
+}
+
+/// The writer: one transaction per batch with its records, rejected rows, raised register
+/// counters, checkpoint, audit entry and change-log row. Runs beside the checker, so that the
+/// next batch is checked while this one is written.
+struct Writer {
+    store: tuphap_store::Store,
+    run: ImportRunRow,
+    source: String,
+    file_name: String,
+    user_id: i64,
+    bytes_total: u64,
+}
+
+impl Writer {
+    async fn run(
+        mut self,
+        mut jobs: tokio::sync::mpsc::Receiver<WriteJob>,
+        written: tokio::sync::mpsc::UnboundedSender<Written>,
+    ) -> Result<(ImportRunRow, std::time::Duration)> {
+        let mut busy = std::time::Duration::ZERO;
+        let mut batches: u64 = 0;
+        while let Some(job) = jobs.recv().await {
+            let started = Instant::now();
+            self.write(&job).await?;
+            busy += started.elapsed();
+            batches += 1;
+            if batches.is_power_of_two() || batches.is_multiple_of(64) {
+                self.store.import_analyze().await?;
+            }
+            let _ = written.send(Written {
+                seq: job.seq,
+                progress: ImportProgress {
+                    bytes_done: job.bytes_done,
+                    bytes_total: self.bytes_total,
+                    lines: job.lines_done,
+                    accepted: self.run.accepted as u64,
+                    rejected: self.run.rejected as u64,
+                },
+            });
+        }
+        Ok((self.run, busy))
+    }
+
+    async fn write(&mut self, job: &WriteJob) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        tx.import_offices_insert(&job.batch.offices).await?;
+        tx.import_write(&self.source, self.user_id, &job.batch)
+            .await?;
+        tx.import_rejects_insert(self.run.id, &job.rejects).await?;
+        tx.register_counters_raise(&job.counters).await?;
+        let mut run = self.run.clone();
+        run.bytes_done = job.bytes_done as i64;
+        run.lines_done = job.lines_done as i64;
+        run.accepted += job.batch.records.len() as i64;
+        run.rejected += job.rejects.len() as i64;
+        tx.import_run_progress(&run, job.eof).await?;
+        let mut audit = system_audit("civil.import.batch", "import_run", &run.id.to_string());
+        audit.actor_username = Some(IMPORT_USER.into());
+        audit.actor_user_id = Some(self.user_id);
+        audit.details = Some(serde_json::json!({
+            "source": self.source,
+            "file": self.file_name,
+            "lines_to": job.lines_done,
+            "accepted": job.batch.records.len(),
+            "rejected": job.rejects.len(),
+        }));
+        let changes = if job.accepted_ids.is_empty() {
+            Vec::new()
+        } else {
+            vec![NewChange {
+                entity: "import".into(),
+                entity_id: run.id.to_string(),
+                action: "batch".into(),
+                actor_user_id: Some(self.user_id),
+                payload: serde_json::json!({"source": self.source, "records": ranges(&job.accepted_ids)}),
+            }]
+        };
+        tx.commit_with(&[audit], &changes).await?;
+        self.run = run;
+        Ok(())
+    }
+}
+
 impl App {
     /// Imports a legacy file (see the module documentation); `progress` is called after each
     /// committed batch. Re-running with the same file and source continues an interrupted run,
@@ -911,7 +1037,7 @@ impl App {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         let existing = self.store.import_run(&source, &fp).await?;
-        let (mut run, resumed) = match existing {
+        let (run, resumed) = match existing {
             Some(r) if r.finished_at.is_some() => {
                 return Ok(ImportReport {
                     run_id: r.id,
@@ -937,7 +1063,6 @@ impl App {
                 (r, false)
             }
         };
-        self.store.bulk_load_mode(1024).await?;
         let ministry = office_for_unit(crate::identity::MINISTRY_OFFICE_CODE)?;
         let user_id = {
             let mut tx = self.store.begin().await?;
@@ -952,24 +1077,87 @@ impl App {
             tx.commit().await?;
             id
         };
-        let mut importer = Importer {
+        let importer = Importer {
             state: State::load(self).await?,
             calendar: self.working_calendar().await?,
-            offices: HashMap::new(),
-            office_ids: HashMap::new(),
+            offices: self
+                .store
+                .offices()
+                .await?
+                .into_iter()
+                .map(|o| {
+                    let office = Office {
+                        id: o.id,
+                        unit: o.unit_code.unwrap_or_default(),
+                        name: o.name,
+                    };
+                    (o.code, office)
+                })
+                .collect(),
             today: vn_today(),
         };
         file.seek(SeekFrom::Start(run.bytes_done as u64))
             .map_err(|e| io_error(path, e))?;
-        let mut reader = BufReader::with_capacity(1 << 20, file);
-        let mut offset = run.bytes_done as u64;
-        let mut line_no = run.lines_done as u64;
+        let reader = BufReader::with_capacity(1 << 20, file);
+        let writer = Writer {
+            store: self.store.clone(),
+            run: run.clone(),
+            source: source.clone(),
+            file_name,
+            user_id,
+            bytes_total: size,
+        };
+        self.store.bulk_load_mode(1024).await?;
+        let outcome = self
+            .import_batches(path, reader, importer, writer, opts, resumed, &mut progress)
+            .await;
+        let restored = self.store.bulk_load_end().await;
+        let (run, lines_at_start, check_time, write_time) = outcome?;
+        restored?;
+        let lines = run.lines_done as u64;
+        Ok(ImportReport {
+            run_id: run.id,
+            source_system: source,
+            resumed,
+            already_done: false,
+            lines,
+            accepted: run.accepted as u64,
+            rejected: run.rejected as u64,
+            lines_this_run: lines - lines_at_start,
+            seconds: started.elapsed().as_secs_f64(),
+            check_seconds: check_time.as_secs_f64(),
+            write_seconds: write_time.as_secs_f64(),
+        })
+    }
+
+    /// Reads, parses and checks batches on this task and hands them to the writer (a task of
+    /// its own), at most two batches ahead of what is committed. Returns the run as last
+    /// written, the lines done before this invocation, and the time spent checking and writing.
+    #[allow(clippy::too_many_arguments)]
+    async fn import_batches(
+        &self,
+        path: &Path,
+        mut reader: BufReader<std::fs::File>,
+        mut importer: Importer,
+        writer: Writer,
+        opts: &ImportOptions,
+        resumed: bool,
+        progress: &mut impl FnMut(&ImportProgress),
+    ) -> Result<(ImportRunRow, u64, std::time::Duration, std::time::Duration)> {
+        let source = writer.source.clone();
+        let mut offset = writer.run.bytes_done as u64;
+        let mut line_no = writer.run.lines_done as u64;
         let lines_at_start = line_no;
+        let (jobs, jobs_rx) = tokio::sync::mpsc::channel::<WriteJob>(1);
+        let (written_tx, mut written) = tokio::sync::mpsc::unbounded_channel::<Written>();
+        let writing = tokio::spawn(writer.run(jobs_rx, written_tx));
         let batch_size = opts.batch_size.max(1);
         let mut first_batch = !resumed;
         let mut check_time = std::time::Duration::ZERO;
-        let mut write_time = std::time::Duration::ZERO;
-        let mut batches: u64 = 0;
+        let mut pending: std::collections::VecDeque<Pending> = std::collections::VecDeque::new();
+        let mut last_ids = (0_i64, 0_i64, 0_i64);
+        let mut seq: u64 = 0;
+        let mut checked: Result<()> = Ok(());
         loop {
             let phase = Instant::now();
             // Read a batch of lines.
@@ -977,9 +1165,13 @@ impl App {
             let mut eof = false;
             while lines.len() < batch_size {
                 let mut buf = Vec::new();
-                let n = reader
-                    .read_until(b'\n', &mut buf)
-                    .map_err(|e| io_error(path, e))?;
+                let n = match reader.read_until(b'\n', &mut buf) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        checked = Err(io_error(path, e));
+                        break;
+                    }
+                };
                 if n == 0 {
                     eof = true;
                     break;
@@ -993,6 +1185,9 @@ impl App {
                     number: line_no,
                     bytes: buf,
                 });
+            }
+            if checked.is_err() {
+                break;
             }
             let mut parsed = Vec::with_capacity(lines.len());
             let mut rejects: Vec<ImportRejectRow> = Vec::new();
@@ -1018,7 +1213,7 @@ impl App {
                     .count();
                 if format_errors == sample {
                     let first = &rejects[0];
-                    return Err(DomainError::new(
+                    checked = Err(DomainError::new(
                         ErrorKind::Unprocessable,
                         "import_not_legacy_format",
                         format!(
@@ -1029,172 +1224,206 @@ impl App {
                             first.message
                         ),
                     ));
+                    break;
                 }
             }
-            let mut tx = self.store.begin().await?;
-            // Rows already in the register (a previous run, an earlier line) or whose register
-            // number is taken are refused before the rules run.
-            let source_ids: Vec<String> = parsed.iter().map(|(_, p)| p.source_id.clone()).collect();
-            let known: HashSet<String> = tx
-                .import_existing_sources(&source, &source_ids)
-                .await?
-                .into_iter()
-                .collect();
-            let mut keys = Vec::new();
-            let mut key_of = HashMap::new();
-            for (n, p) in &parsed {
-                if let Ok(o) = importer.office(&mut tx, &p.office_unit, p.date).await {
-                    let k = (o.id, p.kind.clone(), p.date.year(), p.number);
-                    key_of.insert(*n, k.clone());
-                    keys.push(k);
-                }
+            while let Ok(w) = written.try_recv() {
+                pending.retain(|p| p.seq > w.seq);
+                progress(&w.progress);
             }
-            let taken: HashSet<(i64, String, i32, i32)> =
-                tx.import_taken_numbers(&keys).await?.into_iter().collect();
-            let mut ids = Ids {
-                persons: tx
-                    .reserve_ids(IdTable::Persons, parsed.len() * 3)
-                    .await?
-                    .into_iter(),
-                records: tx
-                    .reserve_ids(IdTable::Records, parsed.len())
-                    .await?
-                    .into_iter(),
-            };
-            let mut batch = ImportBatch::default();
-            let mut seen_sources = HashSet::new();
-            let mut seen_numbers = HashSet::new();
-            let mut maxima: HashMap<(i64, String, i32), i32> = HashMap::new();
-            let mut accepted_ids = Vec::new();
-            for (n, p) in parsed {
-                let source_id = p.source_id.clone();
-                let outcome = if known.contains(&p.source_id)
-                    || !seen_sources.insert(p.source_id.clone())
-                {
-                    Err(reject(
-                        "import_duplicate_source_id",
-                        Some("source_id"),
-                        format!(
-                            "Mã nguồn \u{201c}{}\u{201d} đã được nhập (ở dòng trước hoặc lần nhập trước).",
-                            p.source_id
-                        ),
-                    ))
-                } else if let Some(k) = key_of.get(&n)
-                    && (taken.contains(k) || seen_numbers.contains(k))
-                {
-                    Err(reject(
-                        "import_register_number_taken",
-                        Some("registration.number"),
-                        format!(
-                            "Số {} năm {} của sổ {} đã có trong sổ đăng ký của cơ quan này.",
-                            p.number,
-                            p.date.year(),
-                            match p.kind.as_str() {
-                                "birth" => "khai sinh",
-                                "death" => "khai tử",
-                                _ => "kết hôn",
-                            }
-                        ),
-                    ))
-                } else {
-                    importer.accept(&mut tx, p, &mut ids).await
-                };
-                match outcome {
-                    Ok(a) => {
-                        let k = (
-                            a.record.office_id,
-                            a.record.kind.clone(),
-                            a.record.register_year,
-                            a.record.register_number,
-                        );
-                        seen_numbers.insert(k.clone());
-                        let m = maxima.entry((k.0, k.1, k.2)).or_insert(0);
-                        *m = (*m).max(k.3);
-                        accepted_ids.push(a.record.id);
-                        for (role, person) in a.links {
-                            batch.links.push((a.record.id, role, person));
-                        }
-                        if let Some((person, d)) = a.death {
-                            batch.deaths.push((person, d, a.record.id));
-                        }
-                        batch.persons.extend(a.persons);
-                        batch.records.push(a.record);
+            seq += 1;
+            match self
+                .check_batch(
+                    &mut importer,
+                    &source,
+                    parsed,
+                    &mut rejects,
+                    &pending,
+                    &mut last_ids,
+                )
+                .await
+            {
+                Ok((batch, accepted_ids, counters, sources, numbers)) => {
+                    rejects.sort_by_key(|r| r.line);
+                    check_time += phase.elapsed();
+                    pending.push_back(Pending {
+                        seq,
+                        sources,
+                        numbers,
+                    });
+                    let job = WriteJob {
+                        seq,
+                        batch,
+                        rejects,
+                        counters,
+                        accepted_ids,
+                        bytes_done: offset,
+                        lines_done: line_no,
+                        eof,
+                    };
+                    if jobs.send(job).await.is_err() {
+                        // The writer stopped on an error: it is reported below.
+                        break;
                     }
-                    Err(r) => rejects.push(ImportRejectRow {
-                        line: n as i64,
-                        source_id: Some(source_id),
-                        field: r.field,
-                        code: r.code,
-                        message: r.message,
-                    }),
+                }
+                Err(e) => {
+                    checked = Err(e);
+                    break;
                 }
             }
-            rejects.sort_by_key(|r| r.line);
-            check_time += phase.elapsed();
-            let phase = Instant::now();
-            tx.import_write(&source, user_id, &batch).await?;
-            tx.import_rejects_insert(run.id, &rejects).await?;
-            let counters: Vec<(i64, String, i32, i32)> = maxima
-                .into_iter()
-                .map(|((o, k, y), n)| (o, k, y, n))
-                .collect();
-            tx.register_counters_raise(&counters).await?;
-            run.bytes_done = offset as i64;
-            run.lines_done = line_no as i64;
-            run.accepted += batch.records.len() as i64;
-            run.rejected += rejects.len() as i64;
-            tx.import_run_progress(&run, eof).await?;
-            let mut audit = system_audit("civil.import.batch", "import_run", &run.id.to_string());
-            audit.actor_username = Some(IMPORT_USER.into());
-            audit.actor_user_id = Some(user_id);
-            audit.details = Some(serde_json::json!({
-                "source": source,
-                "file": file_name,
-                "lines_to": line_no,
-                "accepted": batch.records.len(),
-                "rejected": rejects.len(),
-            }));
-            let changes = if accepted_ids.is_empty() {
-                Vec::new()
-            } else {
-                vec![NewChange {
-                    entity: "import".into(),
-                    entity_id: run.id.to_string(),
-                    action: "batch".into(),
-                    actor_user_id: Some(user_id),
-                    payload: serde_json::json!({"source": source, "records": ranges(&accepted_ids)}),
-                }]
-            };
-            tx.commit_with(&[audit], &changes).await?;
-            write_time += phase.elapsed();
-            batches += 1;
-            if batches.is_power_of_two() || batches.is_multiple_of(64) {
-                self.store.import_analyze().await?;
-            }
-            progress(&ImportProgress {
-                bytes_done: offset,
-                bytes_total: size,
-                lines: line_no,
-                accepted: run.accepted as u64,
-                rejected: run.rejected as u64,
-            });
             if eof {
                 break;
             }
         }
-        Ok(ImportReport {
-            run_id: run.id,
-            source_system: source,
-            resumed,
-            already_done: false,
-            lines: line_no,
-            accepted: run.accepted as u64,
-            rejected: run.rejected as u64,
-            lines_this_run: line_no - lines_at_start,
-            seconds: started.elapsed().as_secs_f64(),
-            check_seconds: check_time.as_secs_f64(),
-            write_seconds: write_time.as_secs_f64(),
-        })
+        drop(jobs);
+        let outcome = writing.await.map_err(|_| DomainError::internal());
+        while let Ok(w) = written.try_recv() {
+            progress(&w.progress);
+        }
+        let (run, write_time) = outcome??;
+        checked?;
+        Ok((run, lines_at_start, check_time, write_time))
+    }
+
+    /// Checks the parsed rows of a batch: source ids and register numbers already in the register
+    /// or in a batch not yet committed, then each row through [`Importer::accept`]. Returns the
+    /// batch's writes, its record ids, its register counters, and its source ids and numbers.
+    #[allow(clippy::type_complexity)]
+    async fn check_batch(
+        &self,
+        importer: &mut Importer,
+        source: &str,
+        parsed: Vec<(u64, Parsed)>,
+        rejects: &mut Vec<ImportRejectRow>,
+        pending: &std::collections::VecDeque<Pending>,
+        last_ids: &mut (i64, i64, i64),
+    ) -> Result<(
+        ImportBatch,
+        Vec<i64>,
+        Vec<NumberKey>,
+        HashSet<String>,
+        HashSet<NumberKey>,
+    )> {
+        // Rows already in the register (a previous run, an earlier line) or whose register
+        // number is taken are refused before the rules run.
+        let source_ids: Vec<String> = parsed.iter().map(|(_, p)| p.source_id.clone()).collect();
+        let known: HashSet<String> = self
+            .store
+            .import_existing_sources(source, &source_ids)
+            .await?
+            .into_iter()
+            .collect();
+        let offices = importer
+            .new_offices(&self.store, &parsed, &mut last_ids.2)
+            .await?;
+        let mut keys = Vec::new();
+        let mut key_of = HashMap::new();
+        for (n, p) in &parsed {
+            if let Ok(o) = importer.office(&p.office_unit, p.date) {
+                let k = (o.id, p.kind.clone(), p.date.year(), p.number);
+                key_of.insert(*n, k.clone());
+                keys.push(k);
+            }
+        }
+        let taken: HashSet<NumberKey> = self
+            .store
+            .import_taken_numbers(&keys)
+            .await?
+            .into_iter()
+            .collect();
+        let persons = self
+            .store
+            .reserve_ids(IdTable::Persons, parsed.len() * 3, last_ids.0)
+            .await?;
+        let records = self
+            .store
+            .reserve_ids(IdTable::Records, parsed.len(), last_ids.1)
+            .await?;
+        last_ids.0 = persons.last().copied().unwrap_or(last_ids.0);
+        last_ids.1 = records.last().copied().unwrap_or(last_ids.1);
+        let mut ids = Ids {
+            persons: persons.into_iter(),
+            records: records.into_iter(),
+        };
+        let mut batch = ImportBatch {
+            offices,
+            ..ImportBatch::default()
+        };
+        let mut seen_sources = HashSet::new();
+        let mut seen_numbers = HashSet::new();
+        let mut maxima: HashMap<(i64, String, i32), i32> = HashMap::new();
+        let mut accepted_ids = Vec::new();
+        for (n, p) in parsed {
+            let source_id = p.source_id.clone();
+            let outcome = if known.contains(&p.source_id)
+                || pending.iter().any(|b| b.sources.contains(&p.source_id))
+                || !seen_sources.insert(p.source_id.clone())
+            {
+                Err(reject(
+                    "import_duplicate_source_id",
+                    Some("source_id"),
+                    format!(
+                        "Mã nguồn \u{201c}{}\u{201d} đã được nhập (ở dòng trước hoặc lần nhập trước).",
+                        p.source_id
+                    ),
+                ))
+            } else if let Some(k) = key_of.get(&n)
+                && (taken.contains(k)
+                    || seen_numbers.contains(k)
+                    || pending.iter().any(|b| b.numbers.contains(k)))
+            {
+                Err(reject(
+                    "import_register_number_taken",
+                    Some("registration.number"),
+                    format!(
+                        "Số {} năm {} của sổ {} đã có trong sổ đăng ký của cơ quan này.",
+                        p.number,
+                        p.date.year(),
+                        match p.kind.as_str() {
+                            "birth" => "khai sinh",
+                            "death" => "khai tử",
+                            _ => "kết hôn",
+                        }
+                    ),
+                ))
+            } else {
+                importer.accept(p, &mut ids).await
+            };
+            match outcome {
+                Ok(a) => {
+                    let k = (
+                        a.record.office_id,
+                        a.record.kind.clone(),
+                        a.record.register_year,
+                        a.record.register_number,
+                    );
+                    seen_numbers.insert(k.clone());
+                    let m = maxima.entry((k.0, k.1, k.2)).or_insert(0);
+                    *m = (*m).max(k.3);
+                    accepted_ids.push(a.record.id);
+                    for (role, person) in a.links {
+                        batch.links.push((a.record.id, role, person));
+                    }
+                    if let Some((person, d)) = a.death {
+                        batch.deaths.push((person, d, a.record.id));
+                    }
+                    batch.persons.extend(a.persons);
+                    batch.records.push(a.record);
+                }
+                Err(r) => rejects.push(ImportRejectRow {
+                    line: n as i64,
+                    source_id: Some(source_id),
+                    field: r.field,
+                    code: r.code,
+                    message: r.message,
+                }),
+            }
+        }
+        let counters = maxima
+            .into_iter()
+            .map(|((o, k, y), n)| (o, k, y, n))
+            .collect();
+        Ok((batch, accepted_ids, counters, seen_sources, seen_numbers))
     }
 
     /// The rejected rows of an import run, in file order.
