@@ -130,6 +130,16 @@ impl IdTable {
 const RUN_COLUMNS: &str = "id, source_system, file_name, file_size, fingerprint, bytes_done, \
      lines_done, accepted, rejected, finished_at";
 
+/// Non-unique secondary indexes of the register that a first load into an empty register builds
+/// after the rows instead of row by row (unique indexes stay: the load relies on them).
+const DEFERRABLE_INDEXES: [&str; 5] = [
+    "persons_name_dob",
+    "civil_records_queue",
+    "civil_records_subject",
+    "civil_records_name",
+    "civil_record_persons_person",
+];
+
 /// Rows per multi-row `INSERT` on SQLite (its limit is 32,766 bound values per statement).
 const SQLITE_CHUNK: usize = 1_000;
 
@@ -188,6 +198,113 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Sets aside, for a first load into an empty register, the deferrable secondary indexes
+    /// and, on PostgreSQL, the foreign keys of the civil tables (checked there by a trigger query
+    /// per row; on SQLite the bulk-load mode turns the checks off for the import's connection).
+    /// Each goes with the statement that restores it into `deferred_schema`, in the transaction
+    /// that drops it. Returns how many were set aside; see [`Store::restore_schema`].
+    pub async fn defer_schema(&self) -> Result<usize> {
+        let mut tx = self.begin().await?;
+        // (name, statement that drops it, statement that restores it)
+        let mut deferred: Vec<(String, String, String)> = Vec::new();
+        for name in DEFERRABLE_INDEXES {
+            let definition: Option<(String,)> = match &mut tx.inner {
+                TxInner::Sqlite(t) => {
+                    sqlx::query_as(
+                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1",
+                    )
+                    .bind(name)
+                    .fetch_optional(&mut **t)
+                    .await?
+                }
+                TxInner::Postgres(t) => {
+                    sqlx::query_as(
+                        "SELECT indexdef FROM pg_indexes \
+                         WHERE schemaname = current_schema() AND indexname = $1",
+                    )
+                    .bind(name)
+                    .fetch_optional(&mut **t)
+                    .await?
+                }
+            };
+            if let Some((definition,)) = definition {
+                deferred.push((name.to_string(), format!("DROP INDEX {name}"), definition));
+            }
+        }
+        if let TxInner::Postgres(t) = &mut tx.inner {
+            let keys: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT conname::TEXT, conrelid::regclass::TEXT, pg_get_constraintdef(oid) \
+                 FROM pg_constraint WHERE contype = 'f' AND conrelid IN \
+                 ('civil_records'::regclass, 'civil_record_versions'::regclass, \
+                  'civil_record_persons'::regclass) ORDER BY conname",
+            )
+            .fetch_all(&mut **t)
+            .await?;
+            for (name, table, definition) in keys {
+                deferred.push((
+                    name.clone(),
+                    format!("ALTER TABLE {table} DROP CONSTRAINT {name}"),
+                    format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"),
+                ));
+            }
+        }
+        for (name, drop, restore) in &deferred {
+            with_tx!(tx, c => sqlx::query("INSERT INTO deferred_schema (name, restore_sql) VALUES ($1, $2)")
+                .bind(name)
+                .bind(restore)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+            with_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(drop.as_str()))
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+        }
+        tx.commit().await?;
+        Ok(deferred.len())
+    }
+
+    /// The parts of the schema a bulk load has set aside and not restored yet (names).
+    pub async fn deferred_schema(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = with_pool!(self, p => sqlx::query_as(
+            "SELECT name FROM deferred_schema ORDER BY name",
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Restores what [`Store::defer_schema`] set aside, one transaction each (each part is either
+    /// restored and no longer waiting, or still waiting): indexes first, then foreign keys (whose
+    /// validation is one join over the loaded rows). Returns how many were restored.
+    pub async fn restore_schema(&self) -> Result<usize> {
+        let waiting: Vec<(String, String)> = with_pool!(self, p => sqlx::query_as(
+            "SELECT name, restore_sql FROM deferred_schema ORDER BY restore_sql LIKE 'ALTER%', name",
+        )
+        .fetch_all(p)
+        .await)?;
+        for (name, restore) in &waiting {
+            tracing::info!(part = %name, "restoring a part of the schema set aside by a bulk load");
+            let mut tx = self.begin().await?;
+            if let TxInner::Postgres(t) = &mut tx.inner {
+                sqlx::query("SET LOCAL maintenance_work_mem = '512MB'")
+                    .execute(&mut **t)
+                    .await?;
+            }
+            with_tx!(tx, c => sqlx::query(sqlx::AssertSqlSafe(restore.as_str()))
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+            with_tx!(tx, c => sqlx::query("DELETE FROM deferred_schema WHERE name = $1")
+                .bind(name)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+            tx.commit().await?;
+        }
+        Ok(waiting.len())
     }
 
     /// Refreshes the planner's statistics of the tables an import fills (PostgreSQL): without

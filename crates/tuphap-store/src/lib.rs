@@ -245,6 +245,8 @@ impl Store {
             Inner::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
             Inner::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
+        // What a killed bulk load had set aside (indexes, foreign keys) is restored before anything uses the store.
+        self.restore_schema().await?;
         Ok(())
     }
 

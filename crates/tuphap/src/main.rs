@@ -524,8 +524,8 @@ async fn import(g: &GlobalArgs, args: ImportArgs) -> Result<ExitCode> {
             report.seconds
         );
         println!(
-            "  trong đó đọc và kiểm tra {:.1} giây, ghi vào cơ sở dữ liệu {:.1} giây.",
-            report.check_seconds, report.write_seconds
+            "  đọc và kiểm tra {:.1} giây, song song với ghi vào cơ sở dữ liệu {:.1} giây; dựng lại chỉ mục phụ và ràng buộc {:.1} giây.",
+            report.check_seconds, report.write_seconds, report.index_seconds
         );
     }
     println!(

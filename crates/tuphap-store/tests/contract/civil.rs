@@ -214,3 +214,52 @@ async fn parallel_signing_numbers_are_gapless(h: Harness) {
     assert!(h.store.verify_audit().await.unwrap().is_intact());
 }
 contract!(parallel_signing_numbers_are_gapless);
+
+/// A first bulk load sets the secondary indexes aside (and the foreign keys on PostgreSQL), with
+/// the statements that restore them; opening the store again (a killed load) restores them, and
+/// the register then answers through them and refuses dangling references again.
+async fn bulk_load_sets_aside_and_restores_the_schema(h: Harness) {
+    let (office, user) = office_and_user(&h, "00004").await;
+    let set_aside = h.store.defer_schema().await.unwrap();
+    let waiting = h.store.deferred_schema().await.unwrap();
+    assert_eq!(waiting.len(), set_aside);
+    assert!(
+        waiting.contains(&"persons_name_dob".to_string()),
+        "{waiting:?}"
+    );
+    assert!(
+        waiting.contains(&"civil_records_queue".to_string()),
+        "{waiting:?}"
+    );
+    match h.engine {
+        tuphap_store::Engine::Postgres => assert_eq!(set_aside, 13, "5 indexes, 8 foreign keys"),
+        tuphap_store::Engine::Sqlite => assert_eq!(set_aside, 5),
+    }
+    // Rows written meanwhile are in the indexes once they are built.
+    let a = declare(&h, office, user, 1).await;
+    h.store.migrate().await.unwrap();
+    assert!(h.store.deferred_schema().await.unwrap().is_empty());
+    let q = h
+        .store
+        .records_queue(office, "declared", None, 10)
+        .await
+        .unwrap();
+    assert_eq!(q.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a]);
+    // Set aside twice, restored once: nothing is left waiting, nothing is built twice.
+    assert_eq!(h.store.defer_schema().await.unwrap(), set_aside);
+    assert_eq!(h.store.restore_schema().await.unwrap(), set_aside);
+    assert_eq!(h.store.restore_schema().await.unwrap(), 0);
+    let mut tx = h.store.begin().await.unwrap();
+    let dangling = tx
+        .import_write(
+            "test",
+            user,
+            &tuphap_store::import::ImportBatch {
+                links: vec![(a, "witness".into(), 999_999)],
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(dangling.is_err(), "a link to a missing person is refused");
+}
+contract!(bulk_load_sets_aside_and_restores_the_schema);
