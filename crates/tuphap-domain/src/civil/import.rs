@@ -167,21 +167,58 @@ struct Parsed {
     child_personal_id: Option<String>,
 }
 
-/// The in-memory view of the register the rules check imported rows against.
+/// The in-memory view of the register the rules check imported rows against, compact enough for
+/// the national register (tens of millions of persons): personal IDs as numbers, parents as two
+/// ids, marriages as fixed-size links with their book names interned.
 #[derive(Default)]
 struct State {
-    by_personal_id: HashMap<String, PersonFacts>,
+    by_personal_id: HashMap<u64, PersonFacts>,
     /// Deaths declared or registered.
     deaths: HashMap<i64, Date>,
     /// Deaths registered.
     dead: HashMap<i64, Date>,
-    marriages: HashMap<i64, Vec<MarriageLinkRow>>,
-    parents: HashMap<i64, Vec<ParentLinkRow>>,
+    marriages: HashMap<i64, Vec<MarriageLink>>,
+    /// (mother, father) of a child of a registered birth; 0 when not recorded.
+    parents: HashMap<i64, (i64, i64)>,
+    books: Vec<String>,
+    book_ids: HashMap<String, u32>,
+}
+
+/// A marriage of a person as the rules need it ([`MarriageLinkRow`] without its strings).
+#[derive(Clone, Copy)]
+struct MarriageLink {
+    record_id: i64,
+    spouse_id: i64,
+    /// 0 when not registered.
+    register_number: i32,
+    register_year: i32,
+    /// Index in `State::books`; `u32::MAX` when none.
+    book: u32,
+    /// Index in [`RECORD_STATUSES`].
+    status: u8,
+}
+
+/// Record statuses (`civil_records.status`), for [`MarriageLink::status`].
+const RECORD_STATUSES: [&str; 5] = [
+    "declared",
+    "returned",
+    "rejected",
+    "registered",
+    "certificate_issued",
+];
+
+/// A personal ID (12 digits) as a number: the key of the view's persons.
+fn pid_key(personal_id: &str) -> Option<u64> {
+    if personal_id.len() == 12 && personal_id.bytes().all(|b| b.is_ascii_digit()) {
+        personal_id.parse().ok()
+    } else {
+        None
+    }
 }
 
 impl Registry for State {
     async fn person_by_personal_id(&self, personal_id: &str) -> Result<Option<PersonFacts>> {
-        Ok(self.by_personal_id.get(personal_id).copied())
+        Ok(self.person(personal_id))
     }
 
     async fn death_declared(&self, person_id: i64) -> Result<Option<Date>> {
@@ -193,11 +230,38 @@ impl Registry for State {
     }
 
     async fn marriages_of(&self, person_id: i64) -> Result<Vec<MarriageLinkRow>> {
-        Ok(self.marriages.get(&person_id).cloned().unwrap_or_default())
+        let links = self.marriages.get(&person_id).map(Vec::as_slice);
+        Ok(links
+            .unwrap_or_default()
+            .iter()
+            .map(|m| MarriageLinkRow {
+                record_id: m.record_id,
+                status: RECORD_STATUSES
+                    .get(usize::from(m.status))
+                    .copied()
+                    .unwrap_or("declared")
+                    .to_string(),
+                spouse_id: m.spouse_id,
+                register_book: self.books.get(m.book as usize).cloned(),
+                register_year: (m.register_year != 0).then_some(m.register_year),
+                register_number: (m.register_number != 0).then_some(m.register_number),
+            })
+            .collect())
     }
 
     async fn parents_of(&self, child_id: i64) -> Result<Vec<ParentLinkRow>> {
-        Ok(self.parents.get(&child_id).cloned().unwrap_or_default())
+        let Some(&(mother, father)) = self.parents.get(&child_id) else {
+            return Ok(Vec::new());
+        };
+        Ok([(mother, "mother"), (father, "father")]
+            .into_iter()
+            .filter(|(id, _)| *id != 0)
+            .map(|(parent_id, role)| ParentLinkRow {
+                child_id,
+                parent_id,
+                role: role.to_string(),
+            })
+            .collect())
     }
 }
 
@@ -211,8 +275,8 @@ impl State {
                 break;
             };
             for p in page {
-                s.by_personal_id.insert(
-                    p.personal_id,
+                s.set_person(
+                    &p.personal_id,
                     PersonFacts {
                         id: p.id,
                         date_of_death: p.date_of_death,
@@ -287,15 +351,15 @@ impl State {
         persons: &mut Vec<ImportPerson>,
     ) -> Result<i64> {
         if let Some(pid) = &person.personal_id
-            && let Some(f) = self.by_personal_id.get(pid)
+            && let Some(f) = self.person(pid)
         {
             return Ok(f.id);
         }
         let id = ids.person()?;
         persons.push(import_person(id, person));
         if let Some(pid) = &person.personal_id {
-            self.by_personal_id.insert(
-                pid.clone(),
+            self.set_person(
+                pid,
                 PersonFacts {
                     id,
                     date_of_death: None,
@@ -305,12 +369,23 @@ impl State {
         Ok(id)
     }
 
+    fn person(&self, personal_id: &str) -> Option<PersonFacts> {
+        pid_key(personal_id).and_then(|k| self.by_personal_id.get(&k).copied())
+    }
+
+    fn set_person(&mut self, personal_id: &str, facts: PersonFacts) {
+        if let Some(k) = pid_key(personal_id) {
+            self.by_personal_id.insert(k, facts);
+        }
+    }
+
     fn add_parent(&mut self, child: i64, parent: i64, role: &str) {
-        self.parents.entry(child).or_default().push(ParentLinkRow {
-            child_id: child,
-            parent_id: parent,
-            role: role.to_string(),
-        });
+        let p = self.parents.entry(child).or_insert((0, 0));
+        if role == "mother" {
+            p.0 = parent;
+        } else {
+            p.1 = parent;
+        }
     }
 
     fn add_marriage(
@@ -321,15 +396,34 @@ impl State {
         wife: i64,
         register: (Option<i32>, Option<String>, Option<i32>),
     ) {
+        let book = match register.1 {
+            Some(name) => match self.book_ids.get(&name) {
+                Some(i) => *i,
+                None => {
+                    let i = u32::try_from(self.books.len()).unwrap_or(u32::MAX);
+                    self.books.push(name.clone());
+                    self.book_ids.insert(name, i);
+                    i
+                }
+            },
+            None => u32::MAX,
+        };
+        let link = |spouse_id| MarriageLink {
+            record_id: record,
+            spouse_id,
+            register_number: register.0.unwrap_or(0),
+            register_year: register.2.unwrap_or(0),
+            book,
+            status: RECORD_STATUSES
+                .iter()
+                .position(|s| *s == status)
+                .and_then(|i| u8::try_from(i).ok())
+                .unwrap_or(0),
+        };
         for (a, b) in [(husband, wife), (wife, husband)] {
-            self.marriages.entry(a).or_default().push(MarriageLinkRow {
-                record_id: record,
-                status: status.to_string(),
-                spouse_id: b,
-                register_number: register.0,
-                register_book: register.1.clone(),
-                register_year: register.2,
-            });
+            let links = self.marriages.entry(a).or_default();
+            links.reserve_exact(1);
+            links.push(link(b));
         }
     }
 }
@@ -717,7 +811,7 @@ impl Importer {
                         id.check(c.sex, c.dob).map_err(|e| {
                             DomainError::unprocessable(&e).with_field("child_personal_id")
                         })?;
-                        if self.state.by_personal_id.contains_key(id.as_str()) {
+                        if self.state.person(id.as_str()).is_some() {
                             return Err(reject(
                                 "import_personal_id_in_use",
                                 Some("child_personal_id"),
@@ -752,8 +846,8 @@ impl Importer {
                     },
                 ));
                 if let Some(pid) = child_pid {
-                    self.state.by_personal_id.insert(
-                        pid,
+                    self.state.set_person(
+                        &pid,
                         PersonFacts {
                             id: child,
                             date_of_death: None,
@@ -792,8 +886,8 @@ impl Importer {
                 self.state.deaths.insert(person, c.dod);
                 self.state.dead.insert(person, c.dod);
                 if let Some(pid) = &c.personal_id {
-                    self.state.by_personal_id.insert(
-                        pid.clone(),
+                    self.state.set_person(
+                        pid,
                         PersonFacts {
                             id: person,
                             date_of_death: Some(c.dod),
@@ -834,7 +928,7 @@ impl Importer {
                 )?;
                 for s in [&mut husband, &mut wife] {
                     if let Some(pid) = &s.person.personal_id {
-                        s.existing = self.state.by_personal_id.get(pid).copied();
+                        s.existing = self.state.person(pid);
                     }
                 }
                 marriage_rules(
