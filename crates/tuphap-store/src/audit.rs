@@ -215,12 +215,98 @@ pub struct AuditFilter {
 const AUDIT_COLUMNS: &str = "seq, at_micros, actor_user_id, actor_username, actor_office, source_ip, \
      request_id, action, target_type, target_id, outcome, reason, purpose, details, prev_hash, hash";
 
+/// Standalone audit appends waiting for the next group commit.
+struct AuditJob {
+    entries: Vec<NewAuditEntry>,
+    done: tokio::sync::oneshot::Sender<Result<Vec<i64>>>,
+}
+
+/// The group commit of [`Store::audit`]: one task appends the entries of all callers waiting at
+/// that moment in one transaction (one fsync for all of them), then answers each caller with its
+/// sequence numbers. Started on first use; ends when the last clone of the store is dropped.
+#[derive(Clone, Default)]
+pub(crate) struct AuditQueue(
+    std::sync::Arc<std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<AuditJob>>>,
+);
+
+/// Most entries in one group commit.
+const GROUP_COMMIT_ENTRIES: usize = 512;
+
 impl Store {
-    /// Appends audit entries in their own transaction (for reads of personal data and for
-    /// failed attempts that change nothing else).
+    /// Appends audit entries (for reads of personal data and for failed attempts that change
+    /// nothing else); returns once they are committed. Concurrent callers share a transaction
+    /// (group commit): under load, one fsync serves many requests instead of one each.
     pub async fn audit(&self, entries: &[NewAuditEntry]) -> Result<Vec<i64>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let queue = self.audits.0.get_or_init(|| {
+            let (sender, jobs) = tokio::sync::mpsc::unbounded_channel();
+            // The writer's store has a queue of its own: it does not keep this one alive.
+            let writer = Store {
+                inner: self.inner.clone(),
+                description: self.description.clone(),
+                audits: AuditQueue::default(),
+            };
+            tokio::spawn(writer.audit_group_commits(jobs));
+            sender
+        });
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job = AuditJob {
+            entries: entries.to_vec(),
+            done,
+        };
+        if queue.send(job).is_err() {
+            return self.audit_now(entries).await;
+        }
+        match answer.await {
+            Ok(r) => r,
+            // The writer task is gone (runtime shutting down): append directly.
+            Err(_) => self.audit_now(entries).await,
+        }
+    }
+
+    /// Appends audit entries in a transaction of their own.
+    async fn audit_now(&self, entries: &[NewAuditEntry]) -> Result<Vec<i64>> {
         let tx = self.begin().await?;
         Ok(tx.commit_with(entries, &[]).await?.audit_seqs)
+    }
+
+    async fn audit_group_commits(self, mut jobs: tokio::sync::mpsc::UnboundedReceiver<AuditJob>) {
+        while let Some(first) = jobs.recv().await {
+            let mut n = first.entries.len();
+            let mut group = vec![first];
+            while n < GROUP_COMMIT_ENTRIES {
+                match jobs.try_recv() {
+                    Ok(job) => {
+                        n += job.entries.len();
+                        group.push(job);
+                    }
+                    Err(_) => break,
+                }
+            }
+            let all: Vec<NewAuditEntry> = group
+                .iter()
+                .flat_map(|j| j.entries.iter().cloned())
+                .collect();
+            match self.audit_now(&all).await {
+                Ok(seqs) if seqs.len() == all.len() => {
+                    let mut at = 0;
+                    for job in group {
+                        let k = job.entries.len();
+                        let _ = job.done.send(Ok(seqs[at..at + k].to_vec()));
+                        at += k;
+                    }
+                }
+                // The group failed as a whole: each caller gets the outcome of its own entries.
+                _ => {
+                    for job in group {
+                        let r = self.audit_now(&job.entries).await;
+                        let _ = job.done.send(r);
+                    }
+                }
+            }
+        }
     }
 
     /// Walks the whole chain in sequence order, in pages, and reports the first bad entry.

@@ -129,6 +129,8 @@ pub(crate) enum Inner {
 pub struct Store {
     pub(crate) inner: Inner,
     description: String,
+    /// The group commit of standalone audit entries ([`Store::audit`]), started on first use.
+    audits: audit::AuditQueue,
 }
 
 impl std::fmt::Debug for Store {
@@ -210,6 +212,7 @@ impl Store {
         Ok(Store {
             inner: Inner::Sqlite { read, write },
             description,
+            audits: audit::AuditQueue::default(),
         })
     }
 
@@ -224,6 +227,7 @@ impl Store {
         Ok(Store {
             inner: Inner::Postgres(pool),
             description: redact_url(url),
+            audits: audit::AuditQueue::default(),
         })
     }
 
