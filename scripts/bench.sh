@@ -4,6 +4,8 @@
 # lookups over HTTP with wrk, registration throughput over HTTP, the server's RSS, sizes on disk.
 #
 #   scripts/bench.sh ROWS [postgres://…/db]     (default: SQLite in a fresh data directory)
+#   STEPS=http scripts/bench.sh ROWS [URL]      only the HTTP measures (4-6), on the data loaded
+#                                               by an earlier run (same ROWS and engine)
 #
 # Needs a release build (cargo build --release) and wrk (Debian package `wrk`). Work files go to
 # $BENCH_DIR (default /tmp/tuphap-bench). The database given must be empty.
@@ -16,18 +18,21 @@ WORK=${BENCH_DIR:-/tmp/tuphap-bench}
 ENGINE=$([ -n "$DB_URL" ] && echo postgres || echo sqlite)
 DATA="$WORK/data-$ENGINE-$ROWS"
 FILE="$WORK/country-$ROWS.jsonl"
-REPORT="$WORK/report-$ENGINE-$ROWS.md"
+REPORT="$WORK/report-$ENGINE-$ROWS$([ "${STEPS:-all}" = http ] && echo -http).md"
 PORT=${PORT:-18099}
+STEPS=${STEPS:-all}
+case "$STEPS" in all|http) ;; *) echo "STEPS must be all or http" >&2; exit 2;; esac
 mkdir -p "$WORK"
-rm -rf "$DATA"
+[ "$STEPS" = all ] && rm -rf "$DATA"
 args=(--data-dir "$DATA")
 [ -n "$DB_URL" ] && args+=(--database-url "$DB_URL")
-export TUPHAP_LOG=warn
+export TUPHAP_LOG=error
 
 say() { echo "$@" | tee -a "$REPORT"; }
 : > "$REPORT"
-say "## $ENGINE, $ROWS rows — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+say "## $ENGINE, $ROWS rows — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
 say ""
+if [ "$STEPS" = all ]; then
 [ -f "$FILE" ] || "$BIN" generate --count "$ROWS" --seed 1 --out "$FILE" | tee -a "$REPORT"
 
 say ""
@@ -44,10 +49,13 @@ rm -rf "$RAW_DATA"
 raw_args=(--data-dir "$RAW_DATA")
 [ -n "$DB_URL" ] && raw_args+=(--database-url "$DB_URL")
 "$BIN" "${raw_args[@]}" bench raw-insert "$FILE" | tee -a "$REPORT"
+rm -rf "$RAW_DATA"
 
 say ""
 say "### lookups and searches in process"
 "$BIN" "${args[@]}" bench lookups --samples 2000 2>&1 | tee -a "$REPORT"
+
+fi
 
 say ""
 say "### over HTTP"

@@ -162,9 +162,11 @@ impl Store {
     /// default 64 MiB, and every batch then waits on random reads); `synchronous=NORMAL` (in WAL
     /// mode a commit still survives a killed process; only a power cut may lose the last
     /// batches, and since each batch commits with its checkpoint a re-run then redoes exactly
-    /// those); and a WAL checkpoint every 256 MiB instead of every 4 MiB, so that index pages
-    /// rewritten by many batches are copied to the database once. Nothing to do on PostgreSQL
-    /// (its buffers and durability are the server's).
+    /// those); a WAL checkpoint every 256 MiB instead of every 4 MiB, so that index pages
+    /// rewritten by many batches are copied to the database once; foreign keys not checked (the
+    /// importer makes every reference itself, from ids it reserved or read); and sorter threads
+    /// for the index builds after a first load. Nothing to do on PostgreSQL (its buffers and
+    /// durability are the server's).
     pub async fn bulk_load_mode(&self, cache_mib: i64) -> Result<()> {
         if let crate::Inner::Sqlite { write, .. } = &self.inner {
             let mut c = write.acquire().await?;
@@ -173,6 +175,8 @@ impl Store {
                 "PRAGMA synchronous = NORMAL".to_string(),
                 "PRAGMA wal_autocheckpoint = 65536".to_string(),
                 "PRAGMA foreign_keys = OFF".to_string(),
+                // Index builds after a first load sort with helper threads.
+                "PRAGMA threads = 4".to_string(),
             ] {
                 sqlx::query(sqlx::AssertSqlSafe(pragma))
                     .execute(&mut *c)
@@ -193,6 +197,7 @@ impl Store {
                 "PRAGMA wal_autocheckpoint = 1000",
                 "PRAGMA cache_size = -65536",
                 "PRAGMA foreign_keys = ON",
+                "PRAGMA threads = 0",
             ] {
                 sqlx::query(pragma).execute(&mut *c).await?;
             }
