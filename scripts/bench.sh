@@ -18,12 +18,12 @@ WORK=${BENCH_DIR:-/tmp/tuphap-bench}
 ENGINE=$([ -n "$DB_URL" ] && echo postgres || echo sqlite)
 DATA="$WORK/data-$ENGINE-$ROWS"
 FILE="$WORK/country-$ROWS.jsonl"
-REPORT="$WORK/report-$ENGINE-$ROWS$([ "${STEPS:-all}" = http ] && echo -http).md"
+REPORT="$WORK/report-$ENGINE-$ROWS$([ "${STEPS:-all}" = http ] && echo -http || true).md"
 PORT=${PORT:-18099}
 STEPS=${STEPS:-all}
 case "$STEPS" in all|http) ;; *) echo "STEPS must be all or http" >&2; exit 2;; esac
 mkdir -p "$WORK"
-[ "$STEPS" = all ] && rm -rf "$DATA"
+if [ "$STEPS" = all ]; then rm -rf "$DATA"; fi
 args=(--data-dir "$DATA")
 [ -n "$DB_URL" ] && args+=(--database-url "$DB_URL")
 export TUPHAP_LOG=error

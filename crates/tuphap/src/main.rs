@@ -405,17 +405,23 @@ fn generate(args: GenerateArgs) -> Result<ExitCode> {
     }
     let file = std::fs::File::create(&args.out)
         .with_context(|| format!("không tạo được {}", args.out.display()))?;
+    // `.gz`: compressed as it is written (the national file is 42 GB uncompressed).
+    let gzip = args.out.extension().is_some_and(|e| e == "gz");
+    let options = || tuphap_legacy::GenerateOptions {
+        seed: args.seed,
+        count: args.count,
+        national,
+    };
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let report = tuphap_legacy::generate(
-        tuphap_legacy::GenerateOptions {
-            seed: args.seed,
-            count: args.count,
-            national,
-        },
-        &mut out,
-    )
-    .with_context(|| format!("không ghi được {}", args.out.display()))?;
-    std::io::Write::flush(&mut out)?;
+    let written = if gzip {
+        let mut gz = flate2::write::GzEncoder::new(&mut out, flate2::Compression::fast());
+        tuphap_legacy::generate(options(), &mut gz).and_then(|r| gz.finish().map(|_| r))
+    } else {
+        tuphap_legacy::generate(options(), &mut out)
+    };
+    let report = written
+        .and_then(|r| std::io::Write::flush(&mut out).map(|_| r))
+        .with_context(|| format!("không ghi được {}", args.out.display()))?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "Đã tạo {} dòng ({} khai sinh, {} kết hôn, {} khai tử; {} người; {} → {}) vào {} trong {:.1} giây ({:.0} dòng/giây).",

@@ -995,6 +995,70 @@ struct Line {
     bytes: Vec<u8>,
 }
 
+/// The lines of the file, and how far the file on disk has been read.
+struct Input {
+    reader: Box<dyn BufRead + Send>,
+    position: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Counts the bytes read from the file on disk (for progress when the lines come out of a
+/// decompressor).
+struct Counting<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The lines of a legacy file from `offset` (bytes of lines, uncompressed) on: a plain file is
+/// read from there; a gzip file (recognised by its magic bytes, e.g. `.jsonl.gz`) is
+/// decompressed from its start and the first `offset` bytes skipped.
+fn open_lines(
+    mut file: std::fs::File,
+    offset: u64,
+) -> std::io::Result<(
+    Box<dyn BufRead + Send>,
+    std::sync::Arc<std::sync::atomic::AtomicU64>,
+)> {
+    let mut magic = [0u8; 2];
+    file.seek(SeekFrom::Start(0))?;
+    let gzip = file.read(&mut magic)? == 2 && magic == [0x1f, 0x8b];
+    let position = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    if !gzip {
+        file.seek(SeekFrom::Start(offset))?;
+        position.store(offset, std::sync::atomic::Ordering::Relaxed);
+        let counted = Counting {
+            inner: file,
+            read: position.clone(),
+        };
+        return Ok((
+            Box::new(BufReader::with_capacity(1 << 20, counted)),
+            position,
+        ));
+    }
+    file.seek(SeekFrom::Start(0))?;
+    let counted = Counting {
+        inner: file,
+        read: position.clone(),
+    };
+    let mut lines = BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(counted));
+    let skipped = std::io::copy(&mut (&mut lines).take(offset), &mut std::io::sink())?;
+    if skipped != offset {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "tệp ngắn hơn phần đã nhập ở lần trước",
+        ));
+    }
+    Ok((Box::new(lines), position))
+}
+
 /// A register number: office, kind, year, number.
 type NumberKey = (i64, String, i32, i32);
 
@@ -1006,7 +1070,10 @@ struct WriteJob {
     /// Highest register number per (office, kind, year).
     counters: Vec<NumberKey>,
     accepted_ids: Vec<i64>,
+    /// The checkpoint: bytes of the (uncompressed) lines done.
     bytes_done: u64,
+    /// How far into the file on disk (compressed or not), for progress.
+    file_position: u64,
     lines_done: u64,
     eof: bool,
 }
@@ -1056,7 +1123,7 @@ impl Writer {
             let _ = written.send(Written {
                 seq: job.seq,
                 progress: ImportProgress {
-                    bytes_done: job.bytes_done,
+                    bytes_done: job.file_position,
                     bytes_total: self.bytes_total,
                     lines: job.lines_done,
                     accepted: self.run.accepted as u64,
@@ -1194,9 +1261,8 @@ impl App {
                 .collect(),
             today: vn_today(),
         };
-        file.seek(SeekFrom::Start(run.bytes_done as u64))
-            .map_err(|e| io_error(path, e))?;
-        let reader = BufReader::with_capacity(1 << 20, file);
+        let (reader, position) =
+            open_lines(file, run.bytes_done as u64).map_err(|e| io_error(path, e))?;
         let writer = Writer {
             store: self.store.clone(),
             run: run.clone(),
@@ -1212,7 +1278,15 @@ impl App {
             self.store.defer_schema().await?;
         }
         let outcome = self
-            .import_batches(path, reader, importer, writer, opts, resumed, &mut progress)
+            .import_batches(
+                path,
+                Input { reader, position },
+                importer,
+                writer,
+                opts,
+                resumed,
+                &mut progress,
+            )
             .await;
         let indexing = Instant::now();
         let rebuilt = self.store.restore_schema().await;
@@ -1245,13 +1319,17 @@ impl App {
     async fn import_batches(
         &self,
         path: &Path,
-        mut reader: BufReader<std::fs::File>,
+        input: Input,
         mut importer: Importer,
         writer: Writer,
         opts: &ImportOptions,
         resumed: bool,
         progress: &mut impl FnMut(&ImportProgress),
     ) -> Result<(ImportRunRow, u64, std::time::Duration, std::time::Duration)> {
+        let Input {
+            mut reader,
+            position,
+        } = input;
         let source = writer.source.clone();
         let mut offset = writer.run.bytes_done as u64;
         let mut line_no = writer.run.lines_done as u64;
@@ -1366,6 +1444,7 @@ impl App {
                         counters,
                         accepted_ids,
                         bytes_done: offset,
+                        file_position: position.load(std::sync::atomic::Ordering::Relaxed),
                         lines_done: line_no,
                         eof,
                     };

@@ -482,40 +482,7 @@ async fn generate_import_corrupt_and_resume(make: impl AsyncFn() -> Target) {
 
     // Killed half-way, then run again: the same totals as the clean run.
     let t3 = make().await;
-    let mut child = t3
-        .cmd(&[
-            "import",
-            clean.to_str().unwrap(),
-            "--source",
-            "hotich-v1",
-            "--batch",
-            "200",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let store = open_target(&t3).await;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let runs = store.import_runs().await.unwrap_or_default();
-        if runs.first().is_some_and(|r| r.lines_done >= 1_000) {
-            break;
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the import ended before it could be killed"
-        );
-        assert!(Instant::now() < deadline, "the import made no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let runs = store.import_runs().await.unwrap();
-    assert!(
-        runs[0].finished_at.is_none() && (runs[0].lines_done as u64) < ROWS,
-        "{runs:?}"
-    );
+    let (store, runs) = import_killed_halfway(&t3, &clean, ROWS).await;
     let loaded = store.count_imported("hotich-v1").await.unwrap();
     assert_eq!(
         loaded, runs[0].accepted,
@@ -579,6 +546,108 @@ async fn generate_import_corrupt_and_resume(make: impl AsyncFn() -> Target) {
         "{}",
         text(&o)
     );
+}
+
+/// Starts `tuphap import FILE --source hotich-v1 --batch 200`, kills it with SIGKILL once 1,000
+/// lines are committed, and returns the store and the import runs as the kill left them.
+async fn import_killed_halfway(
+    t: &Target,
+    file: &std::path::Path,
+    rows: u64,
+) -> (tuphap_store::Store, Vec<tuphap_store::import::ImportRunRow>) {
+    let mut child = t
+        .cmd(&[
+            "import",
+            file.to_str().unwrap(),
+            "--source",
+            "hotich-v1",
+            "--batch",
+            "200",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let store = open_target(t).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let runs = store.import_runs().await.unwrap_or_default();
+        if runs.first().is_some_and(|r| r.lines_done >= 1_000) {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it could be killed"
+        );
+        assert!(Instant::now() < deadline, "the import made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let runs = store.import_runs().await.unwrap();
+    assert!(
+        runs[0].finished_at.is_none() && (runs[0].lines_done as u64) < rows,
+        "{runs:?}"
+    );
+    (store, runs)
+}
+
+/// A compressed file (`tuphap generate --out F.jsonl.gz`) imports like the plain one, and an
+/// import killed inside it continues at the right line: the same totals, nothing twice.
+#[tokio::test]
+async fn gzip_files_import_and_resume() {
+    const ROWS: u64 = 6_000;
+    let files = tuphap_testkit::temp_dir();
+    let gz = files.path().join("hotich.jsonl.gz");
+    let t = Target::sqlite();
+    let o = t.run(
+        &[
+            "generate",
+            "--count",
+            &ROWS.to_string(),
+            "--seed",
+            "7",
+            "--out",
+            gz.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let mut magic = [0u8; 2];
+    std::io::Read::read_exact(&mut std::fs::File::open(&gz).unwrap(), &mut magic).unwrap();
+    assert_eq!(magic, [0x1f, 0x8b], "written compressed");
+    let (store, runs) = import_killed_halfway(&t, &gz, ROWS).await;
+    assert_eq!(
+        store.count_imported("hotich-v1").await.unwrap(),
+        runs[0].accepted
+    );
+    let o = t.run(
+        &[
+            "import",
+            gz.to_str().unwrap(),
+            "--source",
+            "hotich-v1",
+            "--batch",
+            "200",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("nhập tiếp"), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!(
+            "{ROWS} dòng: {ROWS} hồ sơ đã nhập, 0 dòng bị từ chối"
+        )),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        store.count_imported("hotich-v1").await.unwrap(),
+        ROWS as i64
+    );
+    store.close().await;
+    let o = t.run(&["audit", "verify"], "");
+    assert!(o.status.success(), "{}", text(&o));
 }
 
 /// Splits the rejects report (RFC 4180 quoting, every cell quoted).
