@@ -995,10 +995,24 @@ struct Line {
     bytes: Vec<u8>,
 }
 
-/// The lines of the file, and how far the file on disk has been read.
-struct Input {
+/// The file to read: its lines, how far the file on disk has been read, and how to read it.
+struct Input<'a> {
+    path: &'a Path,
     reader: Box<dyn BufRead + Send>,
     position: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    batch_size: usize,
+    /// This invocation continues an interrupted run (no format check on its first lines).
+    resumed: bool,
+}
+
+/// What the checker makes of one batch.
+struct Checked {
+    batch: ImportBatch,
+    accepted_ids: Vec<i64>,
+    /// Highest register number per (office, kind, year).
+    counters: Vec<NumberKey>,
+    sources: HashSet<String>,
+    numbers: HashSet<NumberKey>,
 }
 
 /// Counts the bytes read from the file on disk (for progress when the lines come out of a
@@ -1279,12 +1293,15 @@ impl App {
         }
         let outcome = self
             .import_batches(
-                path,
-                Input { reader, position },
+                Input {
+                    path,
+                    reader,
+                    position,
+                    batch_size: opts.batch_size.max(1),
+                    resumed,
+                },
                 importer,
                 writer,
-                opts,
-                resumed,
                 &mut progress,
             )
             .await;
@@ -1315,20 +1332,19 @@ impl App {
     /// Reads, parses and checks batches on this task and hands them to the writer (a task of
     /// its own), at most two batches ahead of what is committed. Returns the run as last
     /// written, the lines done before this invocation, and the time spent checking and writing.
-    #[allow(clippy::too_many_arguments)]
     async fn import_batches(
         &self,
-        path: &Path,
-        input: Input,
+        input: Input<'_>,
         mut importer: Importer,
         writer: Writer,
-        opts: &ImportOptions,
-        resumed: bool,
         progress: &mut impl FnMut(&ImportProgress),
     ) -> Result<(ImportRunRow, u64, std::time::Duration, std::time::Duration)> {
         let Input {
+            path,
             mut reader,
             position,
+            batch_size,
+            resumed,
         } = input;
         let source = writer.source.clone();
         let mut offset = writer.run.bytes_done as u64;
@@ -1337,7 +1353,6 @@ impl App {
         let (jobs, jobs_rx) = tokio::sync::mpsc::channel::<WriteJob>(1);
         let (written_tx, mut written) = tokio::sync::mpsc::unbounded_channel::<Written>();
         let writing = tokio::spawn(writer.run(jobs_rx, written_tx));
-        let batch_size = opts.batch_size.max(1);
         let mut first_batch = !resumed;
         let mut check_time = std::time::Duration::ZERO;
         let mut pending: std::collections::VecDeque<Pending> = std::collections::VecDeque::new();
@@ -1429,7 +1444,13 @@ impl App {
                 )
                 .await
             {
-                Ok((batch, accepted_ids, counters, sources, numbers)) => {
+                Ok(Checked {
+                    batch,
+                    accepted_ids,
+                    counters,
+                    sources,
+                    numbers,
+                }) => {
                     rejects.sort_by_key(|r| r.line);
                     check_time += phase.elapsed();
                     pending.push_back(Pending {
@@ -1473,9 +1494,7 @@ impl App {
     }
 
     /// Checks the parsed rows of a batch: source ids and register numbers already in the register
-    /// or in a batch not yet committed, then each row through [`Importer::accept`]. Returns the
-    /// batch's writes, its record ids, its register counters, and its source ids and numbers.
-    #[allow(clippy::type_complexity)]
+    /// or in a batch not yet committed, then each row through [`Importer::accept`].
     async fn check_batch(
         &self,
         importer: &mut Importer,
@@ -1484,13 +1503,7 @@ impl App {
         rejects: &mut Vec<ImportRejectRow>,
         pending: &std::collections::VecDeque<Pending>,
         last_ids: &mut (i64, i64, i64),
-    ) -> Result<(
-        ImportBatch,
-        Vec<i64>,
-        Vec<NumberKey>,
-        HashSet<String>,
-        HashSet<NumberKey>,
-    )> {
+    ) -> Result<Checked> {
         // Rows already in the register (a previous run, an earlier line) or whose register
         // number is taken are refused before the rules run.
         let source_ids: Vec<String> = parsed.iter().map(|(_, p)| p.source_id.clone()).collect();
@@ -1610,7 +1623,13 @@ impl App {
             .into_iter()
             .map(|((o, k, y), n)| (o, k, y, n))
             .collect();
-        Ok((batch, accepted_ids, counters, seen_sources, seen_numbers))
+        Ok(Checked {
+            batch,
+            accepted_ids,
+            counters,
+            sources: seen_sources,
+            numbers: seen_numbers,
+        })
     }
 
     /// The rejected rows of an import run, in file order.
