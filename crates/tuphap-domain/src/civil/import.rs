@@ -727,29 +727,35 @@ struct Importer {
 }
 
 impl Importer {
-    /// The offices the rows of a batch name that do not exist yet (today's offices and
-    /// historical ones), with reserved ids: known to the rows from now on, written with the
-    /// batch. Rows whose unit is unknown are left to [`Importer::office`] to refuse.
-    async fn new_offices(
+    /// The office of each row of a batch (the unit on the registration date, see
+    /// [`office_for_unit_on`]; a refusal when the unit is unknown), resolved once per row, and
+    /// the offices among them that do not exist yet (today's offices and historical ones), with
+    /// reserved ids: known to the rows from now on, written with the batch.
+    async fn offices_of(
         &mut self,
         store: &tuphap_store::Store,
         parsed: &[(u64, Parsed)],
         last_id: &mut i64,
-    ) -> Result<Vec<ImportOffice>> {
+    ) -> Result<(Vec<ImportOffice>, Vec<std::result::Result<Office, Reject>>)> {
+        let mut codes = Vec::with_capacity(parsed.len());
         let mut missing: Vec<(NewOffice, Option<Date>)> = Vec::new();
         let mut seen = HashSet::new();
         for (_, p) in parsed {
-            if let Ok((new, valid_to)) = office_for_unit_on(&p.office_unit, p.date)
-                && !self.offices.contains_key(&new.code)
-                && seen.insert(new.code.clone())
-            {
-                missing.push((new, valid_to));
-            }
+            codes.push(match office_for_unit_on(&p.office_unit, p.date) {
+                Ok((new, valid_to)) => {
+                    let code = new.code.clone();
+                    if !self.offices.contains_key(&code) && seen.insert(code.clone()) {
+                        missing.push((new, valid_to));
+                    }
+                    Ok(code)
+                }
+                Err(e) => Err(Reject::from(e)),
+            });
         }
         let ids = store
             .reserve_ids(IdTable::Offices, missing.len(), *last_id)
             .await?;
-        let mut out = Vec::with_capacity(missing.len());
+        let mut created = Vec::with_capacity(missing.len());
         for (id, (office, valid_to)) in ids.into_iter().zip(missing) {
             *last_id = id;
             self.offices.insert(
@@ -760,25 +766,32 @@ impl Importer {
                     name: office.name.clone(),
                 },
             );
-            out.push(ImportOffice {
+            created.push(ImportOffice {
                 id,
                 office,
                 valid_to,
             });
         }
-        Ok(out)
+        let resolved = codes
+            .into_iter()
+            .map(|code| {
+                code.and_then(|c| {
+                    self.offices
+                        .get(&c)
+                        .cloned()
+                        .ok_or_else(|| Reject::from(DomainError::internal()))
+                })
+            })
+            .collect();
+        Ok((created, resolved))
     }
 
-    /// The office that registered with the unit on the date (see [`office_for_unit_on`]).
-    fn office(&self, code: &str, date: Date) -> std::result::Result<Office, Reject> {
-        let (new, _) = office_for_unit_on(code, date)?;
-        self.offices
-            .get(&new.code)
-            .cloned()
-            .ok_or_else(|| Reject::from(DomainError::internal()))
-    }
-
-    async fn accept(&mut self, p: Parsed, ids: &mut Ids) -> std::result::Result<Accepted, Reject> {
+    async fn accept(
+        &mut self,
+        p: Parsed,
+        office: std::result::Result<Office, Reject>,
+        ids: &mut Ids,
+    ) -> std::result::Result<Accepted, Reject> {
         let on = p.date;
         if on > self.today {
             return Err(reject(
@@ -787,7 +800,7 @@ impl Importer {
                 "Ngày đăng ký ở tương lai.",
             ));
         }
-        let office = self.office(&p.office_unit, on)?;
+        let office = office?;
         let record_id = ids.record()?;
         let mut persons = Vec::new();
         let mut links = Vec::new();
@@ -1513,13 +1526,13 @@ impl App {
             .await?
             .into_iter()
             .collect();
-        let offices = importer
-            .new_offices(&self.store, &parsed, &mut last_ids.2)
+        let (offices, resolved) = importer
+            .offices_of(&self.store, &parsed, &mut last_ids.2)
             .await?;
         let mut keys = Vec::new();
         let mut key_of = HashMap::new();
-        for (n, p) in &parsed {
-            if let Ok(o) = importer.office(&p.office_unit, p.date) {
+        for ((n, p), office) in parsed.iter().zip(&resolved) {
+            if let Ok(o) = office {
                 let k = (o.id, p.kind.clone(), p.date.year(), p.number);
                 key_of.insert(*n, k.clone());
                 keys.push(k);
@@ -1553,7 +1566,7 @@ impl App {
         let mut seen_numbers = HashSet::new();
         let mut maxima: HashMap<(i64, String, i32), i32> = HashMap::new();
         let mut accepted_ids = Vec::new();
-        for (n, p) in parsed {
+        for ((n, p), office) in parsed.into_iter().zip(resolved) {
             let source_id = p.source_id.clone();
             let outcome = if known.contains(&p.source_id)
                 || pending.iter().any(|b| b.sources.contains(&p.source_id))
@@ -1587,7 +1600,7 @@ impl App {
                     ),
                 ))
             } else {
-                importer.accept(p, &mut ids).await
+                importer.accept(p, office, &mut ids).await
             };
             match outcome {
                 Ok(a) => {
