@@ -196,6 +196,17 @@ async fn declare_register_read_on_every_engine() {
     }
 }
 
+/// `POST /api/v1/verify` of a certificate code (public, no token).
+async fn verify(app: &TestApp, code: &str) -> (u16, Value) {
+    app.call(
+        Method::POST,
+        "/api/v1/verify",
+        None,
+        Some(&json!({ "code": code })),
+    )
+    .await
+}
+
 async fn v_of(app: &TestApp, id: i64, token: &str) -> Value {
     app.call(
         Method::GET,
@@ -834,14 +845,7 @@ async fn certificate_pdf_and_verification_on_every_engine() {
             );
         }
         // Verification: valid; one changed character is not.
-        let (s, v) = app
-            .call(
-                Method::POST,
-                "/api/v1/verify",
-                None,
-                Some(&json!({"code": code})),
-            )
-            .await;
+        let (s, v) = verify(&app, &code).await;
         assert_eq!(s, 200);
         assert_eq!(v["valid"], true, "{e}: {v}");
         assert_eq!(v["full_name"], "Nguyễn Thị Hương");
@@ -850,24 +854,10 @@ async fn certificate_pdf_and_verification_on_every_engine() {
         let k = tampered.len() / 2;
         tampered[k] = if tampered[k] == 'A' { 'B' } else { 'A' };
         let tampered: String = tampered.into_iter().collect();
-        let (s, v) = app
-            .call(
-                Method::POST,
-                "/api/v1/verify",
-                None,
-                Some(&json!({"code": tampered})),
-            )
-            .await;
+        let (s, v) = verify(&app, &tampered).await;
         assert_eq!(s, 200);
         assert_eq!(v["valid"], false, "{v}");
-        let (_, v) = app
-            .call(
-                Method::POST,
-                "/api/v1/verify",
-                None,
-                Some(&json!({"code": "xin chào"})),
-            )
-            .await;
+        let (_, v) = verify(&app, "xin chào").await;
         assert_eq!(v["valid"], false);
         // The public page.
         let page = app
@@ -886,14 +876,7 @@ async fn certificate_pdf_and_verification_on_every_engine() {
         );
         // After a key rotation old certificates still verify.
         app.app.rotate_office_key("00004").await.unwrap();
-        let (_, v) = app
-            .call(
-                Method::POST,
-                "/api/v1/verify",
-                None,
-                Some(&json!({"code": code})),
-            )
-            .await;
+        let (_, v) = verify(&app, &code).await;
         assert_eq!(v["valid"], true);
         // Revocation: only a signer, with a reason; the old code then verifies as revoked, the
         // record goes back to "to print", and the next issue gets a new, valid code.
@@ -925,14 +908,7 @@ async fn certificate_pdf_and_verification_on_every_engine() {
             )
             .await;
         assert_eq!((s, v["revoked"].as_u64()), (200, Some(1)), "{e}: {v}");
-        let (_, v) = app
-            .call(
-                Method::POST,
-                "/api/v1/verify",
-                None,
-                Some(&json!({"code": code})),
-            )
-            .await;
+        let (_, v) = verify(&app, &code).await;
         assert_eq!(
             (v["valid"].as_bool(), v["status"].as_str()),
             (Some(false), Some("revoked")),
@@ -963,14 +939,7 @@ async fn certificate_pdf_and_verification_on_every_engine() {
         assert_eq!(s, 200, "{e}: {v}");
         let new_code = v["verification_code"].as_str().unwrap().to_string();
         assert_ne!(new_code, code);
-        let (_, v) = app
-            .call(
-                Method::POST,
-                "/api/v1/verify",
-                None,
-                Some(&json!({"code": new_code})),
-            )
-            .await;
+        let (_, v) = verify(&app, &new_code).await;
         assert_eq!(v["valid"], true, "{e}: {v}");
         // A new version of the record (a correction, registry II) supersedes the certificate:
         // the code still verifies its signature but says it was replaced.
@@ -982,14 +951,7 @@ async fn certificate_pdf_and_verification_on_every_engine() {
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(version, 2);
-        let (_, v) = app
-            .call(
-                Method::POST,
-                "/api/v1/verify",
-                None,
-                Some(&json!({"code": new_code})),
-            )
-            .await;
+        let (_, v) = verify(&app, &new_code).await;
         assert_eq!(
             (v["valid"].as_bool(), v["status"].as_str()),
             (Some(false), Some("superseded")),

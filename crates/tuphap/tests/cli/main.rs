@@ -495,34 +495,7 @@ async fn generate_import_corrupt_and_resume(make: impl AsyncFn() -> Target) {
         waiting.contains(&"persons_name_dob".to_string()),
         "{waiting:?}"
     );
-    let o = t3.run(
-        &[
-            "import",
-            clean.to_str().unwrap(),
-            "--source",
-            "hotich-v1",
-            "--batch",
-            "200",
-        ],
-        "",
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("nhập tiếp"), "{}", text(&o));
-    assert!(
-        text(&o).contains(&format!(
-            "{ROWS} dòng: {ROWS} hồ sơ đã nhập, 0 dòng bị từ chối"
-        )),
-        "{}",
-        text(&o)
-    );
-    assert_eq!(
-        store.count_imported("hotich-v1").await.unwrap(),
-        ROWS as i64
-    );
-    assert_eq!(store.deferred_schema().await.unwrap(), Vec::<String>::new());
-    store.close().await;
-    let o = t3.run(&["audit", "verify"], "");
-    assert!(o.status.success(), "{}", text(&o));
+    resume_to_the_end(&t3, &clean, ROWS, store).await;
     // Again: nothing to do.
     let o = t3.run(
         &["import", clean.to_str().unwrap(), "--source", "hotich-v1"],
@@ -592,6 +565,44 @@ async fn import_killed_halfway(
     (store, runs)
 }
 
+/// Runs the killed import again: it continues to the end with the totals of a clean run, the
+/// schema a first load set aside is restored, and the audit chain verifies.
+async fn resume_to_the_end(
+    t: &Target,
+    file: &std::path::Path,
+    rows: u64,
+    store: tuphap_store::Store,
+) {
+    let o = t.run(
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--source",
+            "hotich-v1",
+            "--batch",
+            "200",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("nhập tiếp"), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!(
+            "{rows} dòng: {rows} hồ sơ đã nhập, 0 dòng bị từ chối"
+        )),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        store.count_imported("hotich-v1").await.unwrap(),
+        rows as i64
+    );
+    assert_eq!(store.deferred_schema().await.unwrap(), Vec::<String>::new());
+    store.close().await;
+    let o = t.run(&["audit", "verify"], "");
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 /// A compressed file (`tuphap generate --out F.jsonl.gz`) imports like the plain one, and an
 /// import killed inside it continues at the right line: the same totals, nothing twice.
 #[tokio::test]
@@ -621,33 +632,7 @@ async fn gzip_files_import_and_resume() {
         store.count_imported("hotich-v1").await.unwrap(),
         runs[0].accepted
     );
-    let o = t.run(
-        &[
-            "import",
-            gz.to_str().unwrap(),
-            "--source",
-            "hotich-v1",
-            "--batch",
-            "200",
-        ],
-        "",
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("nhập tiếp"), "{}", text(&o));
-    assert!(
-        text(&o).contains(&format!(
-            "{ROWS} dòng: {ROWS} hồ sơ đã nhập, 0 dòng bị từ chối"
-        )),
-        "{}",
-        text(&o)
-    );
-    assert_eq!(
-        store.count_imported("hotich-v1").await.unwrap(),
-        ROWS as i64
-    );
-    store.close().await;
-    let o = t.run(&["audit", "verify"], "");
-    assert!(o.status.success(), "{}", text(&o));
+    resume_to_the_end(&t, &gz, ROWS, store).await;
 }
 
 /// Splits the rejects report (RFC 4180 quoting, every cell quoted).
