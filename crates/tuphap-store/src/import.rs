@@ -192,14 +192,16 @@ impl Store {
         if let crate::Inner::Sqlite { write, .. } = &self.inner {
             let mut c = write.acquire().await?;
             for pragma in [
-                "PRAGMA wal_checkpoint(TRUNCATE)",
-                "PRAGMA synchronous = FULL",
-                "PRAGMA wal_autocheckpoint = 1000",
-                "PRAGMA cache_size = -65536",
-                "PRAGMA foreign_keys = ON",
-                "PRAGMA threads = 0",
+                "PRAGMA wal_checkpoint(TRUNCATE)".to_string(),
+                "PRAGMA synchronous = FULL".to_string(),
+                "PRAGMA wal_autocheckpoint = 1000".to_string(),
+                format!("PRAGMA cache_size = {}", crate::SQLITE_CACHE_SIZE),
+                "PRAGMA foreign_keys = ON".to_string(),
+                "PRAGMA threads = 0".to_string(),
             ] {
-                sqlx::query(pragma).execute(&mut *c).await?;
+                sqlx::query(sqlx::AssertSqlSafe(pragma))
+                    .execute(&mut *c)
+                    .await?;
             }
         }
         Ok(())

@@ -118,6 +118,9 @@ impl Engine {
     }
 }
 
+/// SQLite's page cache per connection (`PRAGMA cache_size`, negative: KiB): 64 MiB.
+pub(crate) const SQLITE_CACHE_SIZE: &str = "-65536";
+
 #[derive(Clone)]
 pub(crate) enum Inner {
     Sqlite { read: SqlitePool, write: SqlitePool },
@@ -197,7 +200,7 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", SQLITE_CACHE_SIZE);
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
