@@ -6,6 +6,8 @@
 #   scripts/bench.sh ROWS [postgres://…/db]     (default: SQLite in a fresh data directory)
 #   STEPS=http scripts/bench.sh ROWS [URL]      only the HTTP measures (4-6), on the data loaded
 #                                               by an earlier run (same ROWS and engine)
+#   FILE=country.jsonl.gz scripts/bench.sh ROWS  an existing (e.g. gzip) file of ROWS lines
+#   RAW_LIMIT=N                                 raw-insert baseline on the first N lines only
 #
 # Needs a release build (cargo build --release) and wrk (Debian package `wrk`). Work files go to
 # $BENCH_DIR (default /tmp/tuphap-bench). The database given must be empty.
@@ -17,7 +19,7 @@ BIN=${BIN:-$(cd "$(dirname "$0")/.." && pwd)/target/release/tuphap}
 WORK=${BENCH_DIR:-/tmp/tuphap-bench}
 ENGINE=$([ -n "$DB_URL" ] && echo postgres || echo sqlite)
 DATA="$WORK/data-$ENGINE-$ROWS"
-FILE="$WORK/country-$ROWS.jsonl"
+FILE=${FILE:-$WORK/country-$ROWS.jsonl}
 REPORT="$WORK/report-$ENGINE-$ROWS$([ "${STEPS:-all}" = http ] && echo -http || true).md"
 PORT=${PORT:-18099}
 STEPS=${STEPS:-all}
@@ -36,20 +38,20 @@ if [ "$STEPS" = all ]; then
 [ -f "$FILE" ] || "$BIN" generate --count "$ROWS" --seed 1 --out "$FILE" | tee -a "$REPORT"
 
 say ""
-say "### import"
-say '```'
-/usr/bin/time -f "wall %e s, max RSS %M KiB" "$BIN" "${args[@]}" import "$FILE" --source bench 2>&1 \
-  | grep -v '^nhập:' | tee -a "$REPORT"
-say '```'
-
-say ""
-say "### raw insert of the same lines (one table, same engine, same batches)"
+say "### raw insert of the same lines (one table, same engine, same batches; first, while the disk is empty)"
 RAW_DATA="$WORK/raw-$ENGINE-$ROWS"
 rm -rf "$RAW_DATA"
 raw_args=(--data-dir "$RAW_DATA")
 [ -n "$DB_URL" ] && raw_args+=(--database-url "$DB_URL")
-"$BIN" "${raw_args[@]}" bench raw-insert "$FILE" | tee -a "$REPORT"
+"$BIN" "${raw_args[@]}" bench raw-insert "$FILE" ${RAW_LIMIT:+--limit "$RAW_LIMIT"} | tee -a "$REPORT"
 rm -rf "$RAW_DATA"
+
+say ""
+say "### import"
+say '```'
+/usr/bin/time -f "wall %e s, max RSS %M KiB" "$BIN" "${args[@]}" import "$FILE" --source bench 2>&1 \
+  | tee "$WORK/import-$ENGINE-$ROWS.log" | grep -v '^nhập:' | tee -a "$REPORT"
+say '```'
 
 say ""
 say "### lookups and searches in process"

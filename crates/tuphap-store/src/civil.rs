@@ -71,11 +71,15 @@ pub struct RecordRow {
     pub register_number: Option<i32>,
     pub status_reason: Option<String>,
     pub duplicate_override_reason: Option<String>,
+    /// For a migrated record: the legacy system it came from and its id there.
+    pub source_system: Option<String>,
+    pub source_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordVersionRow {
     pub version: i32,
+    /// The content as JSON (decoded from its stored form, see [`crate::version_data`]).
     pub data: String,
     pub created_at: OffsetDateTime,
     pub created_by: i64,
@@ -122,7 +126,7 @@ const PERSON_COLUMNS: &str = "id, personal_id, full_name, name_folded, sex, date
      ethnicity_code, nationality_code, date_of_death, death_record_id";
 const RECORD_COLUMNS: &str = "id, kind, status, office_id, unit_code, event_date, subject_person_id, \
      current_version, late, declared_by, declared_at, registered_by, registered_on, register_book, \
-     register_year, register_number, status_reason, duplicate_override_reason";
+     register_year, register_number, status_reason, duplicate_override_reason, source_system, source_id";
 
 const MARRIAGES_OF: &str = "SELECT r.id AS record_id, r.status, ls.person_id AS spouse_id, \
             r.register_book, r.register_year, r.register_number \
@@ -157,14 +161,25 @@ impl Store {
 
     /// All versions of a record, oldest first.
     pub async fn record_versions(&self, id: i64) -> Result<Vec<RecordVersionRow>> {
-        let r = with_pool!(self, p => sqlx::query_as::<_, RecordVersionRow>(
+        type Stored = (i32, Vec<u8>, OffsetDateTime, i64, Option<String>);
+        let rows: Vec<Stored> = with_pool!(self, p => sqlx::query_as(
             "SELECT version, data, created_at, created_by, reason FROM civil_record_versions \
              WHERE record_id = $1 ORDER BY version",
         )
         .bind(id)
         .fetch_all(p)
         .await)?;
-        Ok(r)
+        rows.into_iter()
+            .map(|(version, data, created_at, created_by, reason)| {
+                Ok(RecordVersionRow {
+                    version,
+                    data: crate::version_data::decode(&data)?,
+                    created_at,
+                    created_by,
+                    reason,
+                })
+            })
+            .collect()
     }
 
     pub async fn record_persons(&self, id: i64) -> Result<Vec<RecordPersonRow>> {
@@ -480,7 +495,7 @@ impl Tx {
         )
         .bind(id)
         .bind(version)
-        .bind(data)
+        .bind(crate::version_data::EncodedVersion::encode(data).into_bytes())
         .bind(now)
         .bind(by)
         .bind(reason)

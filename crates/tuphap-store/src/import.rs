@@ -61,8 +61,9 @@ pub struct ImportRecord {
     pub register_year: i32,
     pub register_number: i32,
     pub source_id: String,
-    /// The declaration (version 1 of the record's content) as JSON.
-    pub data: String,
+    /// The declaration (version 1 of the record's content), encoded by the caller (the import
+    /// compresses in its checking stage, beside the writer).
+    pub data: crate::version_data::EncodedVersion,
 }
 
 /// An office a batch creates, with its reserved id; `valid_to` is set for the office of a unit
@@ -733,10 +734,10 @@ impl Tx {
                     q.push_values(chunk, |mut b, r| {
                         b.push_bind(r.id)
                             .push_bind(1_i32)
-                            .push_bind(r.data.clone())
+                            .push_bind(r.data.as_bytes().to_vec())
                             .push_bind(now)
                             .push_bind(user_id)
-                            .push_bind(format!("Chuyển đổi từ {source}"));
+                            .push_bind(None::<String>);
                     });
                     q.build().execute(&mut *c).await?;
                 }
@@ -832,17 +833,16 @@ impl Tx {
                 )
                 .await?;
                 buf.clear();
-                let reason = format!("Chuyển đổi từ {source}");
                 for r in &batch.records {
                     copy_row(
                         &mut buf,
                         &[
                             Some(r.id.to_string()),
                             Some("1".into()),
-                            Some(r.data.clone()),
+                            Some(format!("\\x{}", hex::encode(r.data.as_bytes()))),
                             Some(stamp.clone()),
                             Some(user.clone()),
-                            Some(reason.clone()),
+                            None,
                         ],
                     );
                 }

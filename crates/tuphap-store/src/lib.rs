@@ -57,6 +57,7 @@ pub mod identity;
 pub mod import;
 pub mod reference;
 pub mod testing;
+pub mod version_data;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -44,6 +44,7 @@ use tuphap_store::identity::NewOffice;
 use tuphap_store::import::{
     IdTable, ImportBatch, ImportOffice, ImportPerson, ImportRecord, ImportRejectRow, ImportRunRow,
 };
+use tuphap_store::version_data::EncodedVersion;
 
 use super::death::{check_death_declaration, death_rules, deceased_person};
 use super::marriage::{marriage_rules, spouse};
@@ -993,7 +994,7 @@ impl Importer {
                 register_year: on.year(),
                 register_number: p.number,
                 source_id: p.source_id,
-                data,
+                data: EncodedVersion::encode(&data),
             },
             persons,
             links,
@@ -1046,8 +1047,9 @@ impl<R: Read> Read for Counting<R> {
 
 /// The lines of a legacy file from `offset` (bytes of lines, uncompressed) on: a plain file is
 /// read from there; a gzip file (recognised by its magic bytes, e.g. `.jsonl.gz`) is
-/// decompressed from its start and the first `offset` bytes skipped.
-fn open_lines(
+/// decompressed from its start and the first `offset` bytes skipped. Also returns the count of
+/// file bytes read so far (compressed bytes for a gzip file), for progress.
+pub fn open_lines(
     mut file: std::fs::File,
     offset: u64,
 ) -> std::io::Result<(

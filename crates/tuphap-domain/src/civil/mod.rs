@@ -12,7 +12,7 @@ mod person;
 mod registry;
 
 pub use death::{DeathDeclaration, DeceasedInput};
-pub use import::{IMPORT_USER, ImportOptions, ImportProgress, ImportReport};
+pub use import::{IMPORT_USER, ImportOptions, ImportProgress, ImportReport, open_lines};
 pub use marriage::{MarriageDeclaration, SpouseInput};
 pub use person::{LifeEvent, PersonView};
 pub use registry::{PersonFacts, Registry};
@@ -165,6 +165,9 @@ pub struct RecordView {
     pub registered_on: Option<String>,
     pub status_reason: Option<String>,
     pub duplicate_override_reason: Option<String>,
+    /// For a migrated record: the legacy system it came from and its id there.
+    pub source_system: Option<String>,
+    pub source_id: Option<String>,
     pub version: i32,
     /// The current content (the declaration as registered or corrected).
     #[schema(value_type = Object)]
@@ -948,6 +951,8 @@ impl App {
             registered_on: r.registered_on.map(|d| d.to_string()),
             status_reason: r.status_reason,
             duplicate_override_reason: r.duplicate_override_reason,
+            source_system: r.source_system.clone(),
+            source_id: r.source_id.clone(),
             version: r.current_version,
             data,
             persons,
@@ -960,7 +965,15 @@ impl App {
                         .format(&time::format_description::well_known::Rfc3339)
                         .unwrap_or_default(),
                     created_by: v.created_by,
-                    reason: v.reason.clone(),
+                    // A migrated record's first version is the legacy row as imported; the
+                    // source is kept once on the record, not repeated in each version.
+                    reason: match (&v.reason, v.version, &r.source_system) {
+                        (None, 1, Some(system)) => Some(format!(
+                            "Chuyển đổi từ {system} (mã {})",
+                            r.source_id.as_deref().unwrap_or("?")
+                        )),
+                        _ => v.reason.clone(),
+                    },
                 })
                 .collect(),
         })
