@@ -1,6 +1,7 @@
 //! Signed verification codes printed as a QR code on civil-status certificates.
 //!
-//! A certificate (Giấy khai sinh, Trích lục khai tử, Giấy chứng nhận kết hôn) carries a code that
+//! A certificate (Giấy khai sinh, Trích lục khai tử, Giấy chứng nhận kết hôn, Giấy xác nhận tình
+//! trạng hôn nhân, Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn) carries a code that
 //! anyone can check offline with the Ministry's published public keys, or online at the verify
 //! page. The code is a short signed statement of the facts that identify the certificate; it is
 //! not a PDF signature.
@@ -22,15 +23,15 @@
 //! | # | field | form |
 //! | --- | --- | --- |
 //! | 1 | version | `1` |
-//! | 2 | certificate kind | `B` birth (Giấy khai sinh), `D` death (Trích lục khai tử), `M` marriage (Giấy chứng nhận kết hôn) |
+//! | 2 | certificate kind | `B` birth (Giấy khai sinh), `D` death (Trích lục khai tử), `M` marriage (Giấy chứng nhận kết hôn), `S` marital status (Giấy xác nhận tình trạng hôn nhân), `L` divorce or annulment (Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn) |
 //! | 3 | record id | text, as the registry stores it |
 //! | 4 | register number (Số) | decimal, no leading zeros |
 //! | 5 | book number (Quyển số) | text as printed, e.g. `01` |
 //! | 6 | register year | four digits (1000–9999) |
 //! | 7 | office code | text (commune code, province code or `BTP`) |
-//! | 8 | full name | NFC text: the child, the deceased, or the wife |
-//! | 9 | second name | NFC text: the husband on a marriage certificate, empty otherwise |
-//! | 10 | event date | `YYYYMMDD`: date of birth, of death, or of the marriage registration |
+//! | 8 | full name | NFC text: the child, the deceased, the wife (marriage, divorce), or the person whose marital status is certified |
+//! | 9 | second name | NFC text: the husband (marriage, divorce), empty otherwise |
+//! | 10 | event date | `YYYYMMDD`: date of birth, of death, of the marriage registration, the issue (registration) date of a marital-status certificate, or the date the court's divorce or annulment decision took effect |
 //! | 11 | issued date | `YYYYMMDD` |
 //! | 12 | key id | text naming the signing key |
 //!
@@ -71,7 +72,7 @@ const FIELD_COUNT: usize = 12;
 
 /// The kind of certificate a code is printed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum CertificateKind {
     /// Giấy khai sinh.
     Birth,
@@ -79,22 +80,31 @@ pub enum CertificateKind {
     Death,
     /// Giấy chứng nhận kết hôn.
     Marriage,
+    /// Giấy xác nhận tình trạng hôn nhân.
+    MaritalStatus,
+    /// Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn (a court's divorce or annulment
+    /// decision recorded in the register).
+    Divorce,
 }
 
 impl CertificateKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [CertificateKind; 3] = [
+    pub const ALL: [CertificateKind; 5] = [
         CertificateKind::Birth,
         CertificateKind::Death,
         CertificateKind::Marriage,
+        CertificateKind::MaritalStatus,
+        CertificateKind::Divorce,
     ];
 
-    /// The one-letter code used in the payload: `B`, `D`, `M`.
+    /// The one-letter code used in the payload: `B`, `D`, `M`, `S`, `L`.
     pub fn letter(self) -> char {
         match self {
             CertificateKind::Birth => 'B',
             CertificateKind::Death => 'D',
             CertificateKind::Marriage => 'M',
+            CertificateKind::MaritalStatus => 'S',
+            CertificateKind::Divorce => 'L',
         }
     }
 
@@ -104,16 +114,21 @@ impl CertificateKind {
             "B" => Some(CertificateKind::Birth),
             "D" => Some(CertificateKind::Death),
             "M" => Some(CertificateKind::Marriage),
+            "S" => Some(CertificateKind::MaritalStatus),
+            "L" => Some(CertificateKind::Divorce),
             _ => None,
         }
     }
 
-    /// The machine identifier: `birth`, `death`, `marriage`.
+    /// The machine identifier (also the serde form): `birth`, `death`, `marriage`,
+    /// `marital_status`, `divorce`.
     pub fn as_str(self) -> &'static str {
         match self {
             CertificateKind::Birth => "birth",
             CertificateKind::Death => "death",
             CertificateKind::Marriage => "marriage",
+            CertificateKind::MaritalStatus => "marital_status",
+            CertificateKind::Divorce => "divorce",
         }
     }
 
@@ -123,6 +138,8 @@ impl CertificateKind {
             CertificateKind::Birth => "Giấy khai sinh",
             CertificateKind::Death => "Trích lục khai tử",
             CertificateKind::Marriage => "Giấy chứng nhận kết hôn",
+            CertificateKind::MaritalStatus => "Giấy xác nhận tình trạng hôn nhân",
+            CertificateKind::Divorce => "Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn",
         }
     }
 }
@@ -150,11 +167,15 @@ pub struct Payload {
     pub register_year: i32,
     /// Code of the registering office (commune code, province code or `BTP`).
     pub office_code: String,
-    /// The child, the deceased, or the wife (NFC when encoded).
+    /// The child, the deceased, the wife (marriage, divorce), or the person whose marital status
+    /// is certified (NFC when encoded).
     pub full_name: String,
-    /// The husband on a marriage certificate; `None` otherwise (empty text when encoded).
+    /// The husband on a marriage certificate or a divorce extract; `None` otherwise (empty text
+    /// when encoded).
     pub second_name: Option<String>,
-    /// Date of birth, of death, or of the marriage registration.
+    /// Date of birth, of death, of the marriage registration, the issue (registration) date of a
+    /// marital-status certificate, or the date the court's divorce or annulment decision took
+    /// effect.
     #[serde(with = "crate::dates::iso_date")]
     pub event_date: Date,
     /// The day the certificate was issued.
@@ -511,6 +532,38 @@ mod tests {
         }
     }
 
+    fn marital_status() -> Payload {
+        Payload {
+            kind: CertificateKind::MaritalStatus,
+            record_id: "0195f0c2-7b1a-7c3e-9d2a-1f2e3d4c5b6b".to_string(),
+            register_number: 57,
+            register_book: "01".to_string(),
+            register_year: 2026,
+            office_code: "26734".to_string(),
+            full_name: "Nguyễn Thị Hương".to_string(),
+            second_name: None,
+            // The issue (registration) date.
+            event_date: date!(2026 - 11 - 27),
+            issued_on: date!(2026 - 11 - 27),
+        }
+    }
+
+    fn divorce() -> Payload {
+        Payload {
+            kind: CertificateKind::Divorce,
+            record_id: "0195f0c2-7b1a-7c3e-9d2a-1f2e3d4c5b6c".to_string(),
+            register_number: 4,
+            register_book: "01".to_string(),
+            register_year: 2026,
+            office_code: "26734".to_string(),
+            full_name: "Nguyễn Thị Hương".to_string(),
+            second_name: Some("Trần Văn Bình".to_string()),
+            // The day the court's decision took effect.
+            event_date: date!(2026 - 06 - 16),
+            issued_on: date!(2026 - 07 - 02),
+        }
+    }
+
     fn lookup<'a>(keys: &'a [(&'a str, SigningKey)]) -> impl Fn(&str) -> Option<VerifyingKey> + 'a {
         move |id| {
             keys.iter()
@@ -529,9 +582,57 @@ mod tests {
     }
 
     #[test]
+    fn letters_are_fixed_and_round_trip() {
+        let letters: Vec<char> = CertificateKind::ALL.iter().map(|k| k.letter()).collect();
+        // Existing letters never change: codes already printed must keep verifying.
+        assert_eq!(letters, ['B', 'D', 'M', 'S', 'L']);
+        for k in CertificateKind::ALL {
+            assert_eq!(
+                CertificateKind::from_letter(&k.letter().to_string()),
+                Some(k)
+            );
+            // The serde form is the machine identifier.
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
+            let back: CertificateKind =
+                serde_json::from_value(serde_json::json!(k.as_str())).unwrap();
+            assert_eq!(back, k);
+            assert_eq!(k.to_string(), k.as_str());
+            assert_eq!(k.title_vi(), nfc(k.title_vi()));
+        }
+        assert_eq!(CertificateKind::MaritalStatus.as_str(), "marital_status");
+        assert_eq!(CertificateKind::Divorce.as_str(), "divorce");
+        assert_eq!(
+            CertificateKind::MaritalStatus.title_vi(),
+            "Giấy xác nhận tình trạng hôn nhân"
+        );
+        assert_eq!(
+            CertificateKind::Divorce.title_vi(),
+            "Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn"
+        );
+        for unknown in ["", "b", "s", "l", "X", "BB", "SL"] {
+            assert_eq!(CertificateKind::from_letter(unknown), None, "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn new_kinds_have_their_canonical_form() {
+        assert_eq!(
+            marital_status().canonical("btp-2026-1"),
+            "1|S|0195f0c2-7b1a-7c3e-9d2a-1f2e3d4c5b6b|57|01|2026|26734|Nguyễn Thị Hương||20261127|20261127|btp-2026-1"
+        );
+        assert_eq!(
+            divorce().canonical("btp-2026-1"),
+            "1|L|0195f0c2-7b1a-7c3e-9d2a-1f2e3d4c5b6c|4|01|2026|26734|Nguyễn Thị Hương|Trần Văn Bình|20260616|20260702|btp-2026-1"
+        );
+    }
+
+    #[test]
     fn sign_then_verify() {
         let keys = [("btp-2026-1", key(1))];
-        for p in [birth(), marriage()] {
+        for p in [birth(), marriage(), marital_status(), divorce()] {
             let code = sign(&p, &keys[0].1, "btp-2026-1");
             assert!(code.starts_with("VNHT1."));
             assert_eq!(verify(&code, lookup(&keys)).unwrap(), p);
@@ -540,6 +641,39 @@ mod tests {
             assert_eq!(key_id, "btp-2026-1");
             assert_eq!(sig.to_bytes().len(), 64);
         }
+    }
+
+    #[test]
+    fn unknown_kind_letter_is_refused_even_if_signed() {
+        let k = key(6);
+        for letter in ["X", "s", "l", "SS", ""] {
+            let text =
+                format!("1|{letter}|r|57|01|2026|26734|Nguyễn Thị Hương||20261127|20261127|k");
+            let code = format!(
+                "VNHT1.{}.{}",
+                URL_SAFE_NO_PAD.encode(&text),
+                URL_SAFE_NO_PAD.encode(k.sign(text.as_bytes()).to_bytes())
+            );
+            assert_eq!(
+                parse(&code).unwrap_err(),
+                CodeError::BadPayload {
+                    reason: "unknown certificate kind"
+                },
+                "{text}"
+            );
+            let err = verify(&code, |_| Some(k.verifying_key())).unwrap_err();
+            assert_eq!(err.code(), "certificate_code_bad_payload", "{text}");
+        }
+        // The same text with a known letter verifies: only the letter was wrong.
+        let text = "1|S|r|57|01|2026|26734|Nguyễn Thị Hương||20261127|20261127|k";
+        let code = format!(
+            "VNHT1.{}.{}",
+            URL_SAFE_NO_PAD.encode(text),
+            URL_SAFE_NO_PAD.encode(k.sign(text.as_bytes()).to_bytes())
+        );
+        let p = verify(&code, |_| Some(k.verifying_key())).unwrap();
+        assert_eq!(p.kind, CertificateKind::MaritalStatus);
+        assert_eq!(p.second_name, None);
     }
 
     #[test]
@@ -554,6 +688,10 @@ mod tests {
         let m = sign(&typical, &k, "btp-2026-1");
         assert!(m.len() <= 287, "marriage code is {} bytes", m.len());
         // Two very long names and a 36-character UUID record id: version 13.
+        for p in [marital_status(), divorce()] {
+            let c = sign(&p, &k, "btp-2026-1");
+            assert!(c.len() <= 287, "{} code is {} bytes", p.kind, c.len());
+        }
         let long = sign(&marriage(), &k, "btp-2026-1");
         assert!(
             long.len() <= 331,
@@ -767,11 +905,12 @@ mod tests {
             year in 1000i32..10_000,
             days in 0i32..100_000,
             kid in "[a-z0-9|%-]{1,20}",
+            kind in proptest::sample::select(CertificateKind::ALL.to_vec()),
         ) {
             let k = key(5);
             let base = date!(1900 - 01 - 01);
             let p = Payload {
-                kind: CertificateKind::Death,
+                kind,
                 record_id: rid,
                 register_number: number,
                 register_book: book,

@@ -15,6 +15,7 @@ use time::Date;
 use utoipa::ToSchema;
 
 use tuphap_core::certificate::{CertificateKind, CodeError, Payload, sign, verify};
+use tuphap_core::civil::certificate_valid_until;
 use tuphap_core::dates::{format_vn, vn_today};
 use tuphap_core::error::Coded;
 use tuphap_core::reference as refdata;
@@ -64,6 +65,8 @@ fn kind_of(record_kind: &str) -> Option<CertificateKind> {
         "birth" => Some(CertificateKind::Birth),
         "death" => Some(CertificateKind::Death),
         "marriage" => Some(CertificateKind::Marriage),
+        "marital_status" => Some(CertificateKind::MaritalStatus),
+        "divorce" => Some(CertificateKind::Divorce),
         _ => None,
     }
 }
@@ -91,6 +94,42 @@ fn read_key(path: &Path) -> Option<SigningKey> {
     let bytes = hex::decode(text.trim()).ok()?;
     let seed: [u8; 32] = bytes.try_into().ok()?;
     Some(SigningKey::from_bytes(&seed))
+}
+
+impl App {
+    /// A registry record as a certificate cites it: "Đăng ký kết hôn Số: 3, Quyển số: 01/2015,
+    /// UBND xã …, ngày 02/03/2015".
+    async fn record_citation(&self, id: i64) -> Result<String> {
+        let Some(r) = self.store.record_by_id(id).await? else {
+            return Ok(format!("Hồ sơ số {id}"));
+        };
+        let office = self
+            .store
+            .office_by_id(r.office_id)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let what = match r.kind.as_str() {
+            "marriage" => "Đăng ký kết hôn",
+            "divorce" => "Ghi vào sổ việc ly hôn, hủy kết hôn",
+            "death" => "Đăng ký khai tử",
+            "birth" => "Đăng ký khai sinh",
+            _ => "Hồ sơ hộ tịch",
+        };
+        let register = match (
+            r.register_number,
+            r.register_book.as_deref(),
+            r.register_year,
+        ) {
+            (Some(n), Some(b), Some(y)) => format!(" {}", crate::civil::register_text(n, b, y)),
+            _ => String::new(),
+        };
+        let on = r
+            .registered_on
+            .map(|d| format!(", ngày {}", format_vn(d)))
+            .unwrap_or_default();
+        Ok(format!("{what}{register}, {office}{on}"))
+    }
 }
 
 /// Full place text: "detail, Phường …, Thành phố …".
@@ -229,7 +268,19 @@ impl App {
                 format!("Hồ sơ số {id} chưa được đăng ký nên chưa cấp giấy được."),
             ));
         };
-        let kind = kind_of(&r.kind).ok_or_else(DomainError::internal)?;
+        let Some(kind) = kind_of(&r.kind) else {
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                "certificate_kind_none",
+                format!(
+                    "Hồ sơ {} không có giấy riêng: việc thay đổi, cải chính được ghi vào hồ sơ gốc (số {}), in lại giấy của hồ sơ đó theo nội dung mới.",
+                    crate::civil::kind_name(&r.kind),
+                    r.target_record_id
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "?".into())
+                ),
+            ));
+        };
         let office = self
             .store
             .office_by_id(r.office_id)
@@ -335,6 +386,90 @@ impl App {
                     d["husband"]["full_name"].as_str().map(str::to_string),
                 )
             }
+            CertificateKind::MaritalStatus => {
+                let data: crate::civil::MaritalStatusData =
+                    serde_json::from_value(d.clone()).map_err(|_| DomainError::internal())?;
+                let a = &data.request.applicant;
+                let mut based_on = Vec::new();
+                for rid in &data.based_on {
+                    based_on.push(self.record_citation(*rid).await?);
+                }
+                let period = data
+                    .request
+                    .residence_from
+                    .as_deref()
+                    .and_then(|f| tuphap_core::dates::parse_date(f).ok())
+                    .map(|f| {
+                        format!(
+                            "Từ ngày {} đến ngày {}",
+                            format_vn(f),
+                            format_vn(registered_on)
+                        )
+                    });
+                (
+                    serde_json::json!({
+                        "person": {
+                            "full_name": a.full_name,
+                            "date_of_birth": a.date_of_birth,
+                            "sex": a.sex,
+                            "ethnicity": ethnicity_name(&serde_json::json!(a.ethnicity_code)),
+                            "nationality": nationality_name(&serde_json::json!(a.nationality_code)),
+                            "personal_id": a.personal_id,
+                            "residence": place_text(&serde_json::json!(a.residence), registered_on),
+                        },
+                        "period": period,
+                        "status": data.sentence,
+                        "based_on": based_on,
+                        "purpose": crate::civil::purpose_text(&data.request.purpose, &a.sex),
+                        "valid_until": certificate_valid_until(registered_on).to_string(),
+                    }),
+                    a.full_name.clone(),
+                    None,
+                )
+            }
+            CertificateKind::Divorce => {
+                let data: crate::civil::DivorceRecording =
+                    serde_json::from_value(d.clone()).map_err(|_| DomainError::internal())?;
+                let marriage = self
+                    .store
+                    .record_by_id(data.marriage_record_id)
+                    .await?
+                    .ok_or_else(DomainError::internal)?;
+                let m: crate::civil::MarriageDeclaration =
+                    self.current_data(data.marriage_record_id).await?;
+                let marriage_office = self
+                    .store
+                    .office_by_id(marriage.office_id)
+                    .await?
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+                let party = |p: &crate::civil::SpouseInput| {
+                    serde_json::json!({
+                        "full_name": p.full_name,
+                        "date_of_birth": p.date_of_birth,
+                        "nationality": nationality_name(&serde_json::json!(p.nationality_code)),
+                        "personal_id": p.personal_id,
+                        "residence": place_text(&serde_json::json!(p.residence), registered_on),
+                    })
+                };
+                (
+                    serde_json::json!({
+                        "husband": party(&m.husband),
+                        "wife": party(&m.wife),
+                        "marriage": {
+                            "register": match (marriage.register_number, marriage.register_book.as_deref(), marriage.register_year) {
+                                (Some(n), Some(b), Some(y)) => crate::civil::register_text(n, b, y),
+                                _ => String::new(),
+                            },
+                            "office_name": marriage_office,
+                            "registered_on": marriage.registered_on.unwrap_or(marriage.event_date).to_string(),
+                        },
+                        "decision": data.decision,
+                    }),
+                    m.wife.full_name.clone(),
+                    Some(m.husband.full_name.clone()),
+                )
+            }
         };
         let mut fields = common;
         if let (Some(f), Some(extra)) = (fields.as_object_mut(), fields_kind.as_object()) {
@@ -384,7 +519,13 @@ impl App {
             office_code: office.code.clone(),
             full_name,
             second_name,
-            event_date: r.event_date,
+            // A marital-status certificate's date is its issue (registration) date: its 6 months
+            // run from there.
+            event_date: if kind == CertificateKind::MaritalStatus {
+                registered_on
+            } else {
+                r.event_date
+            },
             issued_on: today,
         };
         let code = sign(&payload, &key, &key_id);
@@ -534,14 +675,7 @@ impl App {
             status: "valid".into(),
             message: "Giấy tờ hợp lệ: chữ ký số đúng và khớp với Cơ sở dữ liệu hộ tịch điện tử."
                 .into(),
-            kind: Some(
-                match payload.kind {
-                    CertificateKind::Birth => "birth",
-                    CertificateKind::Death => "death",
-                    CertificateKind::Marriage => "marriage",
-                }
-                .into(),
-            ),
+            kind: Some(payload.kind.as_str().into()),
             full_name: Some(payload.full_name.clone()),
             second_name: payload.second_name.clone(),
             event_date: Some(format_vn(payload.event_date)),
@@ -569,6 +703,17 @@ impl App {
                 v.valid = false;
                 v.status = "superseded".into();
                 v.message = "Chữ ký đúng nhưng hồ sơ đã được cải chính, bổ sung sau khi cấp giấy này: giấy đã được thay thế bằng giấy mới.".into();
+            }
+            (Some(_), Some(_))
+                if payload.kind == CertificateKind::MaritalStatus
+                    && vn_today() > certificate_valid_until(payload.event_date) =>
+            {
+                v.valid = false;
+                v.status = "expired".into();
+                v.message = format!(
+                    "Chữ ký đúng nhưng Giấy xác nhận tình trạng hôn nhân chỉ có giá trị 6 tháng kể từ ngày cấp, đến hết ngày {} (Nghị định 123/2015/NĐ-CP, Điều 23).",
+                    format_vn(certificate_valid_until(payload.event_date))
+                );
             }
             (Some(_), Some(_)) => {}
             _ => {

@@ -15,15 +15,27 @@
 //! | `signer.name` | text | under the signature space (bold) |
 //! | `signer.position` | text or absent, e.g. `"Phó Chủ tịch"` | under the name |
 //!
-//! Kind-specific keys are the fields of [`BirthFields`], [`DeathFields`] and [`MarriageFields`]
-//! (snake_case, unknown keys are refused so that typos surface). Dates are `YYYY-MM-DD`; a
-//! *partial date* is `YYYY` or `YYYY-MM-DD` (parents' and the deceased's birth, which the law
-//! allows as a year only). Sex is `male` / `female`. Text is printed as given after NFC
-//! normalisation and whitespace clean-up (names are not upper-cased).
+//! Kind-specific keys are the fields of [`BirthFields`], [`DeathFields`], [`MarriageFields`],
+//! [`MaritalStatusFields`] and [`DivorceFields`] (snake_case, unknown keys are refused so that
+//! typos surface). Dates are `YYYY-MM-DD`; a *partial date* is `YYYY` or `YYYY-MM-DD` (parents'
+//! and the deceased's birth, which the law allows as a year only). Sex is `male` / `female`.
+//! Text is printed as given after NFC normalisation and whitespace clean-up (names are not
+//! upper-cased).
+//!
+//! On a Giấy xác nhận tình trạng hôn nhân the common keys `registered_on` and
+//! `registration_place` are the issue date and place, printed "Ngày, tháng, năm cấp" and "Nơi
+//! cấp". On a Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn the printed title depends on
+//! `decision.kind`.
+//!
+//! Besides the keys' shapes, these are refused: a marital-status certificate with an empty
+//! `status` or `purpose`, or whose `valid_until` is before `registered_on` or later than 6
+//! months after it (the certificate prints "6 tháng kể từ ngày cấp"; NĐ 123/2015/NĐ-CP Điều 23,
+//! months counted as BLDS 2015 Điều 147–148); a court decision whose `effective_on` is before
+//! its `decided_on`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Value, json};
-use time::Date;
+use time::{Date, Month};
 use tuphap_core::certificate::CertificateKind;
 use tuphap_core::dates::{format_vn, iso_date, parse_date};
 use tuphap_core::personal_id::Sex;
@@ -259,6 +271,168 @@ pub struct Spouse {
     pub id_document: Option<String>,
 }
 
+/// Giấy xác nhận tình trạng hôn nhân (after the form of TT 04/2020/TT-BTP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaritalStatusFields {
+    pub office: Office,
+    pub register: Register,
+    /// The issue (registration) date.
+    #[serde(with = "iso_date")]
+    pub registered_on: Date,
+    /// Where the certificate is issued (default: office name, province).
+    #[serde(default)]
+    pub registration_place: Option<String>,
+    pub signer: Signer,
+    /// The person whose marital status is certified.
+    pub person: MaritalPerson,
+    /// The period of residence the status covers, e.g. "Từ ngày 01/01/2015 đến ngày
+    /// 27/11/2026"; printed "Trong thời gian cư trú tại <person.residence>: <period>".
+    #[serde(default)]
+    pub period: Option<String>,
+    /// The certified status sentence, e.g. "Chưa đăng ký kết hôn với ai." (printed in bold).
+    pub status: String,
+    /// The registry records the status is derived from, one printed line each (may be empty).
+    #[serde(default)]
+    pub based_on: Vec<String>,
+    /// What the certificate may be used for, e.g. "Để đăng ký kết hôn với ông Trần Văn Bình,
+    /// sinh ngày 02/07/1993, tại UBND xã …".
+    pub purpose: String,
+    /// The last day the certificate may be used (6 months from the issue date), printed
+    /// "Giấy này có giá trị sử dụng đến hết ngày dd/mm/yyyy (6 tháng kể từ ngày cấp) …".
+    #[serde(with = "iso_date")]
+    pub valid_until: Date,
+}
+
+/// The person on a Giấy xác nhận tình trạng hôn nhân.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaritalPerson {
+    pub full_name: String,
+    #[serde(default)]
+    pub date_of_birth: Option<PartialDate>,
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    #[serde(default)]
+    pub ethnicity: Option<String>,
+    #[serde(default)]
+    pub nationality: Option<String>,
+    /// Số định danh cá nhân.
+    #[serde(default)]
+    pub personal_id: Option<String>,
+    /// Nơi cư trú.
+    #[serde(default)]
+    pub residence: Option<String>,
+}
+
+/// Trích lục ghi vào sổ hộ tịch việc ly hôn / hủy việc kết hôn trái pháp luật (a court's
+/// decision recorded in the register).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DivorceFields {
+    pub office: Office,
+    pub register: Register,
+    /// The day the decision was recorded in the register.
+    #[serde(with = "iso_date")]
+    pub registered_on: Date,
+    #[serde(default)]
+    pub registration_place: Option<String>,
+    pub signer: Signer,
+    pub husband: DivorceParty,
+    pub wife: DivorceParty,
+    /// The marriage the decision ends or annuls.
+    pub marriage: MarriageRef,
+    pub decision: CourtDecision,
+}
+
+/// A party (husband or wife) on a divorce or annulment extract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DivorceParty {
+    pub full_name: String,
+    #[serde(default)]
+    pub date_of_birth: Option<PartialDate>,
+    #[serde(default)]
+    pub nationality: Option<String>,
+    /// Số định danh cá nhân.
+    #[serde(default)]
+    pub personal_id: Option<String>,
+    /// Nơi cư trú.
+    #[serde(default)]
+    pub residence: Option<String>,
+}
+
+/// Where and when the marriage was registered, printed "Đã đăng ký kết hôn tại <office_name>
+/// ngày dd/mm/yyyy, <register>".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarriageRef {
+    /// The register reference as printed, e.g. "Số: 3, Quyển số: 01/2015".
+    pub register: String,
+    /// "UBND xã Hòa Phú, tỉnh Đắk Lắk".
+    pub office_name: String,
+    #[serde(with = "iso_date")]
+    pub registered_on: Date,
+}
+
+/// The court's judgment or decision, printed "Bản án/Quyết định số <number> ngày <decided_on>
+/// của <court>, có hiệu lực pháp luật từ ngày <effective_on>".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourtDecision {
+    pub kind: DecisionKind,
+    /// "Tòa án nhân dân khu vực 1 - Đắk Lắk".
+    pub court: String,
+    /// "12/2026/HNGĐ-ST".
+    pub number: String,
+    #[serde(with = "iso_date")]
+    pub decided_on: Date,
+    /// The day the decision took effect (the payload's event date); not before `decided_on`.
+    #[serde(with = "iso_date")]
+    pub effective_on: Date,
+}
+
+/// What the court decided: `divorce` (ly hôn) or `annulment` (hủy việc kết hôn trái pháp luật).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Divorce,
+    Annulment,
+}
+
+impl DecisionKind {
+    /// The printed title: "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC LY HÔN", "… VIỆC HỦY KẾT HÔN TRÁI
+    /// PHÁP LUẬT".
+    pub fn title_vi(self) -> &'static str {
+        match self {
+            DecisionKind::Divorce => "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC LY HÔN",
+            DecisionKind::Annulment => {
+                "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC HỦY KẾT HÔN TRÁI PHÁP LUẬT"
+            }
+        }
+    }
+
+    /// The title as printed, over two lines (the whole title does not fit one line at the
+    /// title size).
+    fn title_lines(self) -> [&'static str; 2] {
+        match self {
+            DecisionKind::Divorce => ["TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH", "VIỆC LY HÔN"],
+            DecisionKind::Annulment => [
+                "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH",
+                "VIỆC HỦY KẾT HÔN TRÁI PHÁP LUẬT",
+            ],
+        }
+    }
+
+    /// The event recorded: "ly hôn", "hủy việc kết hôn trái pháp luật".
+    pub fn event_vi(self) -> &'static str {
+        match self {
+            DecisionKind::Divorce => "ly hôn",
+            DecisionKind::Annulment => "hủy việc kết hôn trái pháp luật",
+        }
+    }
+}
+
 /// NFC, trimmed, single spaces.
 fn t(s: &str) -> String {
     VnText::new(s).into_string()
@@ -288,6 +462,8 @@ fn common(kind: CertificateKind, c: Common<'_>) -> Value {
         CertificateKind::Birth => "NGƯỜI KÝ GIẤY KHAI SINH",
         CertificateKind::Death => "NGƯỜI KÝ TRÍCH LỤC",
         CertificateKind::Marriage => "NGƯỜI KÝ GIẤY CHỨNG NHẬN KẾT HÔN",
+        CertificateKind::MaritalStatus => "NGƯỜI KÝ GIẤY XÁC NHẬN",
+        CertificateKind::Divorce => "NGƯỜI KÝ TRÍCH LỤC",
     };
     json!({
         "title": kind.title_vi().to_uppercase(),
@@ -345,6 +521,30 @@ fn spouse(s: &Spouse) -> Value {
         "residence": ot(&s.residence),
         "id_document": ot(&s.id_document),
     })
+}
+
+fn divorce_party(p: &DivorceParty) -> Value {
+    json!({
+        "full_name": t(&p.full_name),
+        "date_of_birth": p.date_of_birth.map(PartialDate::display).unwrap_or_default(),
+        "nationality": ot(&p.nationality),
+        "personal_id": ot(&p.personal_id),
+        "residence": ot(&p.residence),
+    })
+}
+
+/// The same day number 6 months after `d`, or the last day of that month when it has no such
+/// day (BLDS 2015 Điều 147–148): the last day a marital-status certificate issued on `d` may be
+/// used (NĐ 123/2015/NĐ-CP Điều 23).
+fn six_months_after(d: Date) -> Date {
+    let month = u8::from(d.month()) + 6;
+    let (year, month) = if month > 12 {
+        (d.year() + 1, month - 12)
+    } else {
+        (d.year(), month)
+    };
+    let month = Month::try_from(month).unwrap_or(Month::December);
+    Date::from_calendar_date(year, month, d.day().min(month.length(year))).unwrap_or(Date::MAX)
 }
 
 /// `HH:MM` → "14 giờ 30 phút".
@@ -460,6 +660,128 @@ pub(crate) fn view(kind: CertificateKind, fields: &Value) -> Result<Value, Strin
                 json!({
                     "wife": spouse(&f.wife),
                     "husband": spouse(&f.husband),
+                }),
+            ))
+        }
+        CertificateKind::MaritalStatus => {
+            let f: MaritalStatusFields =
+                serde_json::from_value(fields.clone()).map_err(|e| e.to_string())?;
+            let p = &f.person;
+            let status = t(&f.status);
+            if status.is_empty() {
+                return Err("status is empty".to_string());
+            }
+            let purpose = t(&f.purpose);
+            if purpose.is_empty() {
+                return Err("purpose is empty".to_string());
+            }
+            let latest = six_months_after(f.registered_on);
+            if f.valid_until < f.registered_on || f.valid_until > latest {
+                return Err(format!(
+                    "valid_until {} is not within 6 months of registered_on {} (latest {})",
+                    f.valid_until, f.registered_on, latest
+                ));
+            }
+            let residence = ot(&p.residence);
+            let period = ot(&f.period);
+            let period_label = if residence.is_empty() {
+                "Trong thời gian cư trú".to_string()
+            } else {
+                format!("Trong thời gian cư trú tại {residence}")
+            };
+            let based_on: Vec<String> = f
+                .based_on
+                .iter()
+                .map(|l| t(l))
+                .filter(|l| !l.is_empty())
+                .collect();
+            Ok(merge(
+                common(
+                    kind,
+                    Common {
+                        office: &f.office,
+                        register: &f.register,
+                        registered_on: f.registered_on,
+                        registration_place: &f.registration_place,
+                        signer: &f.signer,
+                    },
+                ),
+                json!({
+                    "person": {
+                        "full_name": t(&p.full_name),
+                        "birth": partial(&p.date_of_birth),
+                        "sex": p.sex.map(Sex::label_vi).unwrap_or_default(),
+                        "ethnicity": ot(&p.ethnicity),
+                        "nationality": ot(&p.nationality),
+                        "personal_id": ot(&p.personal_id),
+                        "residence": residence,
+                    },
+                    "period": { "label": period_label, "value": period },
+                    "status": status,
+                    "based_on": based_on,
+                    "purpose": purpose,
+                    "validity": format!(
+                        "Giấy này có giá trị sử dụng đến hết ngày {} (6 tháng kể từ ngày cấp) \
+                         và chỉ dùng vào mục đích ghi trên.",
+                        format_vn(f.valid_until)
+                    ),
+                }),
+            ))
+        }
+        CertificateKind::Divorce => {
+            let f: DivorceFields =
+                serde_json::from_value(fields.clone()).map_err(|e| e.to_string())?;
+            let d = &f.decision;
+            if d.effective_on < d.decided_on {
+                return Err(format!(
+                    "decision.effective_on {} is before decision.decided_on {}",
+                    d.effective_on, d.decided_on
+                ));
+            }
+            let m = &f.marriage;
+            let register = t(&m.register);
+            let marriage = if register.is_empty() {
+                format!(
+                    "Đã đăng ký kết hôn tại {} ngày {}.",
+                    t(&m.office_name),
+                    format_vn(m.registered_on)
+                )
+            } else {
+                format!(
+                    "Đã đăng ký kết hôn tại {} ngày {}, {register}.",
+                    t(&m.office_name),
+                    format_vn(m.registered_on)
+                )
+            };
+            Ok(merge(
+                common(
+                    kind,
+                    Common {
+                        office: &f.office,
+                        register: &f.register,
+                        registered_on: f.registered_on,
+                        registration_place: &f.registration_place,
+                        signer: &f.signer,
+                    },
+                ),
+                json!({
+                    "title": d.kind.title_vi(),
+                    "title_lines": d.kind.title_lines(),
+                    "wife": divorce_party(&f.wife),
+                    "husband": divorce_party(&f.husband),
+                    "marriage": marriage,
+                    "decision": format!(
+                        "Bản án/Quyết định số {} ngày {} của {}, có hiệu lực pháp luật từ ngày {}.",
+                        t(&d.number),
+                        format_vn(d.decided_on),
+                        t(&d.court),
+                        format_vn(d.effective_on)
+                    ),
+                    "recorded": format!(
+                        "Đã ghi vào sổ hộ tịch việc {} ngày {}.",
+                        d.kind.event_vi(),
+                        format_vn(f.registered_on)
+                    ),
                 }),
             ))
         }

@@ -1,6 +1,8 @@
 //! Civil-status certificates as PDF: Giấy khai sinh, Trích lục khai tử and Giấy chứng nhận kết
-//! hôn, laid out after the forms of Thông tư 04/2024/TT-BTP, with the signed verification code
-//! ([`tuphap_core::certificate`]) printed as a QR code.
+//! hôn, laid out after the forms of Thông tư 04/2024/TT-BTP, Giấy xác nhận tình trạng hôn nhân
+//! and Trích lục ghi vào sổ hộ tịch việc ly hôn / hủy việc kết hôn trái pháp luật, after the forms
+//! of Thông tư 04/2020/TT-BTP, with the signed verification code ([`tuphap_core::certificate`])
+//! printed as a QR code.
 //!
 //! Rendering uses typst as a library: the templates (`templates/*.typ`) and the fonts (Noto Serif
 //! and Noto Mono, SIL OFL 1.1, `fonts/`) are embedded in the binary, so nothing depends on the
@@ -11,8 +13,17 @@
 //! once per process and typst's memoisation cache is trimmed after every render.
 //!
 //! The data of each certificate is given as JSON in [`Certificate::fields`]; the keys are
-//! documented in [`fields`] and typed by [`BirthFields`], [`DeathFields`] and
-//! [`MarriageFields`] (serialise one of those with `serde_json::to_value` to be sure).
+//! documented in [`fields`] and typed by [`BirthFields`], [`DeathFields`], [`MarriageFields`],
+//! [`MaritalStatusFields`] and [`DivorceFields`] (serialise one of those with
+//! `serde_json::to_value` to be sure).
+//!
+//! | [`CertificateKind`] | fields | template |
+//! | --- | --- | --- |
+//! | `Birth` | [`BirthFields`] | `templates/birth.typ` |
+//! | `Death` | [`DeathFields`] | `templates/death.typ` |
+//! | `Marriage` | [`MarriageFields`] | `templates/marriage.typ` |
+//! | `MaritalStatus` | [`MaritalStatusFields`] | `templates/marital_status.typ` |
+//! | `Divorce` | [`DivorceFields`] (divorce or annulment, [`DecisionKind`]) | `templates/divorce.typ` |
 
 use qrcode::{EcLevel, QrCode, render::svg};
 use typst::foundations::{Datetime, Smart};
@@ -24,8 +35,9 @@ mod words;
 mod world;
 
 pub use fields::{
-    BirthFields, Child, Death, Deceased, Declarant, MarriageFields, Office, Parent, PartialDate,
-    Register, Signer, Spouse,
+    BirthFields, Child, CourtDecision, Death, Deceased, DecisionKind, Declarant, DivorceFields,
+    DivorceParty, MaritalPerson, MaritalStatusFields, MarriageFields, MarriageRef, Office, Parent,
+    PartialDate, Register, Signer, Spouse,
 };
 pub use tuphap_core::certificate::CertificateKind;
 pub use words::{date_in_words, number_in_words};

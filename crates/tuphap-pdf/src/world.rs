@@ -26,6 +26,8 @@ const COMMON_TYP: &str = include_str!("../templates/common.typ");
 const BIRTH_TYP: &str = include_str!("../templates/birth.typ");
 const DEATH_TYP: &str = include_str!("../templates/death.typ");
 const MARRIAGE_TYP: &str = include_str!("../templates/marriage.typ");
+const MARITAL_STATUS_TYP: &str = include_str!("../templates/marital_status.typ");
+const DIVORCE_TYP: &str = include_str!("../templates/divorce.typ");
 
 struct Fonts {
     book: LazyHash<FontBook>,
@@ -51,10 +53,12 @@ struct Ids {
     birth: FileId,
     death: FileId,
     marriage: FileId,
+    marital_status: FileId,
+    divorce: FileId,
     data: FileId,
     qr: FileId,
     /// The templates, parsed once.
-    sources: [Source; 4],
+    sources: [Source; 6],
 }
 
 fn file_id(path: &str) -> Result<FileId, String> {
@@ -69,10 +73,14 @@ static IDS: LazyLock<Result<Ids, String>> = LazyLock::new(|| {
     let birth = file_id("/birth.typ")?;
     let death = file_id("/death.typ")?;
     let marriage = file_id("/marriage.typ")?;
+    let marital_status = file_id("/marital_status.typ")?;
+    let divorce = file_id("/divorce.typ")?;
     Ok(Ids {
         birth,
         death,
         marriage,
+        marital_status,
+        divorce,
         data: file_id("/data.json")?,
         qr: file_id("/qr.svg")?,
         sources: [
@@ -80,6 +88,8 @@ static IDS: LazyLock<Result<Ids, String>> = LazyLock::new(|| {
             Source::new(birth, BIRTH_TYP.to_string()),
             Source::new(death, DEATH_TYP.to_string()),
             Source::new(marriage, MARRIAGE_TYP.to_string()),
+            Source::new(marital_status, MARITAL_STATUS_TYP.to_string()),
+            Source::new(divorce, DIVORCE_TYP.to_string()),
         ],
     })
 });
@@ -105,6 +115,8 @@ impl CertWorld {
             CertificateKind::Birth => ids.birth,
             CertificateKind::Death => ids.death,
             CertificateKind::Marriage => ids.marriage,
+            CertificateKind::MaritalStatus => ids.marital_status,
+            CertificateKind::Divorce => ids.divorce,
         };
         Ok(CertWorld {
             ids,

@@ -49,6 +49,8 @@ pub struct NewRecord {
     pub data: String,
     /// (role, person id): child, mother, father, deceased, husband, wife…
     pub persons: Vec<(String, i64)>,
+    /// The earlier record this one concerns (the marriage a recorded divorce ends…).
+    pub target_record_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -74,6 +76,8 @@ pub struct RecordRow {
     /// For a migrated record: the legacy system it came from and its id there.
     pub source_system: Option<String>,
     pub source_id: Option<String>,
+    /// The earlier record this one concerns.
+    pub target_record_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,15 +130,18 @@ const PERSON_COLUMNS: &str = "id, personal_id, full_name, name_folded, sex, date
      ethnicity_code, nationality_code, date_of_death, death_record_id";
 const RECORD_COLUMNS: &str = "id, kind, status, office_id, unit_code, event_date, subject_person_id, \
      current_version, late, declared_by, declared_at, registered_by, registered_on, register_book, \
-     register_year, register_number, status_reason, duplicate_override_reason, source_system, source_id";
+     register_year, register_number, status_reason, duplicate_override_reason, source_system, source_id, target_record_id";
 
 const MARRIAGES_OF: &str = "SELECT r.id AS record_id, r.status, ls.person_id AS spouse_id, \
-            r.register_book, r.register_year, r.register_number \
+            r.register_book, r.register_year, r.register_number, \
+            d.id AS ended_by_record_id, d.event_date AS ended_on \
      FROM civil_record_persons lp \
      JOIN civil_records r ON r.id = lp.record_id AND r.kind = 'marriage' \
           AND r.status IN ('declared', 'registered', 'certificate_issued') \
      JOIN civil_record_persons ls ON ls.record_id = r.id AND ls.role IN ('husband', 'wife') \
           AND ls.person_id <> lp.person_id \
+     LEFT JOIN civil_records d ON d.target_record_id = r.id AND d.kind = 'divorce' \
+          AND d.status IN ('registered', 'certificate_issued') \
      WHERE lp.person_id = $1 AND lp.role IN ('husband', 'wife')";
 
 impl Store {
@@ -281,18 +288,30 @@ pub struct PersonEventRow {
     pub status: String,
     pub office_id: i64,
     pub event_date: Date,
+    pub registered_on: Option<Date>,
     pub register_book: Option<String>,
     pub register_year: Option<i32>,
     pub register_number: Option<i32>,
 }
 
 impl Store {
+    /// The records that concern record `id` (`target_record_id`), oldest first: the divorce
+    /// recorded against a marriage…
+    pub async fn records_targeting(&self, id: i64) -> Result<Vec<RecordRow>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM civil_records WHERE target_record_id = $1 ORDER BY id"
+        );
+        let r = with_pool!(self, p => sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id).fetch_all(p).await)?;
+        Ok(r)
+    }
+
     /// Every record a person takes part in, by event date (index on civil_record_persons
     /// (person_id, role)).
     pub async fn person_events(&self, person_id: i64) -> Result<Vec<PersonEventRow>> {
         let r = with_pool!(self, p => sqlx::query_as::<_, PersonEventRow>(
             "SELECT r.id AS record_id, l.role, r.kind, r.status, r.office_id, r.event_date, \
-                    r.register_book, r.register_year, r.register_number \
+                    r.registered_on, r.register_book, r.register_year, r.register_number \
              FROM civil_record_persons l JOIN civil_records r ON r.id = l.record_id \
              WHERE l.person_id = $1 ORDER BY r.event_date, r.id",
         )
@@ -303,8 +322,9 @@ impl Store {
     }
 }
 
-/// A marriage of a person in the registry (registered, not ended: divorce and annulment are
-/// recorded by a later issue).
+/// A marriage of a person in the registry (declared or registered), with the recorded court
+/// decision (divorce or annulment) that ended it, if any. A spouse's death also ends a marriage;
+/// callers read it from the spouse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct MarriageLinkRow {
     pub record_id: i64,
@@ -313,6 +333,10 @@ pub struct MarriageLinkRow {
     pub register_book: Option<String>,
     pub register_year: Option<i32>,
     pub register_number: Option<i32>,
+    /// The registered `divorce` record (ghi vào sổ việc ly hôn, hủy kết hôn) ending it.
+    pub ended_by_record_id: Option<i64>,
+    /// The day the court decision took effect.
+    pub ended_on: Option<Date>,
 }
 
 /// A parent link from a registered birth (role `mother` or `father`).
@@ -376,6 +400,52 @@ impl Tx {
         .bind(date_of_death)
         .bind(record_id)
         .bind(person_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Corrects a person's identity facts (an amendment of the record that establishes them);
+    /// `None` keeps what is stored.
+    pub async fn person_set_identity(
+        &mut self,
+        person_id: i64,
+        full_name: &str,
+        sex: Option<&str>,
+        date_of_birth: Option<Date>,
+    ) -> Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "UPDATE persons SET full_name = $1, name_folded = $2, sex = COALESCE($3, sex), \
+             date_of_birth = COALESCE($4, date_of_birth), birth_year = COALESCE($5, birth_year) \
+             WHERE id = $6",
+        )
+        .bind(full_name)
+        .bind(tuphap_core::text::fold(full_name))
+        .bind(sex)
+        .bind(date_of_birth)
+        .bind(date_of_birth.map(|d| d.year()))
+        .bind(person_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Corrects the searchable summary of a record (its event date and subject's folded name)
+    /// after an amendment.
+    pub async fn record_set_summary(
+        &mut self,
+        id: i64,
+        event_date: Date,
+        subject_name_folded: &str,
+    ) -> Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "UPDATE civil_records SET event_date = $1, subject_name_folded = $2 WHERE id = $3",
+        )
+        .bind(event_date)
+        .bind(subject_name_folded)
+        .bind(id)
         .execute(&mut *c)
         .await
         .map(|_| ()))?;
@@ -450,8 +520,9 @@ impl Tx {
         let now = crate::now_utc();
         let (id,): (i64,) = with_tx!(self, c => sqlx::query_as(
             "INSERT INTO civil_records (kind, status, office_id, unit_code, event_date, subject_person_id, \
-             subject_name_folded, current_version, late, declared_by, declared_at, updated_at) \
-             VALUES ($1, 'declared', $2, $3, $4, $5, $6, 1, $7, $8, $9, $9) RETURNING id",
+             subject_name_folded, current_version, late, declared_by, declared_at, updated_at, \
+             target_record_id) \
+             VALUES ($1, 'declared', $2, $3, $4, $5, $6, 1, $7, $8, $9, $9, $10) RETURNING id",
         )
         .bind(&r.kind)
         .bind(r.office_id)
@@ -462,6 +533,7 @@ impl Tx {
         .bind(r.late)
         .bind(r.declared_by)
         .bind(now)
+        .bind(r.target_record_id)
         .fetch_one(&mut *c)
         .await)?;
         self.record_add_version(id, 1, &r.data, r.declared_by, None)
@@ -567,6 +639,16 @@ impl Tx {
             .bind(person_id)
             .fetch_all(&mut *c)
             .await)?;
+        Ok(r)
+    }
+
+    /// [`Store::records_targeting`] inside the transaction.
+    pub async fn records_targeting(&mut self, id: i64) -> Result<Vec<RecordRow>> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM civil_records WHERE target_record_id = $1 ORDER BY id"
+        );
+        let r = with_tx!(self, c => sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id).fetch_all(&mut *c).await)?;
         Ok(r)
     }
 

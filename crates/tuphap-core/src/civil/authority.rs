@@ -1,4 +1,5 @@
-//! The competent registering office (cơ quan đăng ký hộ tịch) for births, deaths and marriages,
+//! The competent registering office (cơ quan đăng ký hộ tịch) for births, deaths, marriages and
+//! marital-status certificates,
 //! before and after the two-tier reform of 1 July 2025 (`civil-status-forms.md` §0.1).
 //!
 //! | event | residence rule | before 2025-07-01 | from 2025-07-01 |
@@ -6,6 +7,7 @@
 //! | birth | residence of the father or the mother | UBND cấp xã (LHT Đ.13); with a foreign element UBND cấp huyện (LHT Đ.35) | UBND cấp xã for both (NĐ 120/2025 Đ.4) |
 //! | death | last residence of the deceased; if unknown, the place of death or where the body was found | xã (LHT Đ.32); huyện (LHT Đ.51) | xã |
 //! | marriage | residence of either party | xã (LHT Đ.17.1); huyện, residence of the Vietnamese citizen (LHT Đ.37) | xã |
+//! | marital-status certificate | residence of the applicant | xã (NĐ 123/2015 Đ.21; callers pass no foreign element) | xã |
 //!
 //! Units are given as a code plus the date the code refers to (a record keeps the codes valid on
 //! its own date). Before the reform the code must still denote a unit on the registration date.
@@ -68,6 +70,12 @@ pub enum AuthorityBasis {
         #[serde(default)]
         second_residence: Option<UnitRef>,
     },
+    /// Nghị định 123/2015/NĐ-CP, Điều 21: the commune of the applicant's residence (permanent,
+    /// else temporary).
+    MaritalStatus {
+        #[serde(default)]
+        residence: Option<UnitRef>,
+    },
 }
 
 impl AuthorityBasis {
@@ -76,6 +84,7 @@ impl AuthorityBasis {
             AuthorityBasis::Birth { .. } => CivilEvent::Birth,
             AuthorityBasis::Death { .. } => CivilEvent::Death,
             AuthorityBasis::Marriage { .. } => CivilEvent::Marriage,
+            AuthorityBasis::MaritalStatus { .. } => CivilEvent::MaritalStatus,
         }
     }
 
@@ -119,6 +128,13 @@ impl AuthorityBasis {
                     second_residence
                         .iter()
                         .map(|u| (PlaceRole::SecondPartyResidence, u)),
+                );
+            }
+            AuthorityBasis::MaritalStatus { residence } => {
+                out.extend(
+                    residence
+                        .iter()
+                        .map(|u| (PlaceRole::FirstPartyResidence, u)),
                 );
             }
         }
@@ -236,6 +252,7 @@ impl Coded for AuthorityError {
                     CivilEvent::Birth => "nơi cư trú của cha hoặc mẹ",
                     CivilEvent::Death => "nơi cư trú cuối cùng hoặc nơi chết của người chết",
                     CivilEvent::Marriage => "nơi cư trú của một trong hai bên",
+                    CivilEvent::MaritalStatus => "nơi cư trú của người yêu cầu",
                 };
                 let mut m = format!(
                     "Không xác định được cơ quan đăng ký {}: chưa có {place} tại Việt Nam.",
@@ -295,6 +312,7 @@ fn legal_basis(event: CivilEvent, foreign: bool, two_tier: bool) -> &'static str
         (CivilEvent::Marriage, true, true) => {
             "Luật Hộ tịch 2014, Điều 37; Nghị định 120/2025/NĐ-CP, Điều 4"
         }
+        (CivilEvent::MaritalStatus, _, _) => "Nghị định 123/2015/NĐ-CP, Điều 21",
     }
 }
 

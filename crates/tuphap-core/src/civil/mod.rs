@@ -103,6 +103,7 @@
 pub mod authority;
 pub mod death;
 pub mod duplicate;
+pub mod marital;
 pub mod marriage;
 pub mod name;
 pub mod register;
@@ -118,6 +119,10 @@ pub use death::{DeathError, DeathFacts, PriorDeath, check_death};
 pub use duplicate::{
     DuplicateField, DuplicateKey, DuplicateLevel, DuplicateScore, FieldComparison, FieldOutcome,
     POSSIBLE_DUPLICATE, PROBABLE_DUPLICATE, duplicate_score, edit_distance,
+};
+pub use marital::{
+    DerivedStatus, MaritalStatus, MarriageEnd, MarriageFact, certificate_valid_until,
+    derive_marital_status,
 };
 pub use marriage::{
     CurrentMarriage, KinshipView, MarriageApplication, MarriageParty, MarriageRefusal, ParentKind,
@@ -140,10 +145,17 @@ pub enum CivilEvent {
     Death,
     /// Kết hôn.
     Marriage,
+    /// Xác nhận tình trạng hôn nhân.
+    MaritalStatus,
 }
 
 impl CivilEvent {
-    pub const ALL: [CivilEvent; 3] = [CivilEvent::Birth, CivilEvent::Death, CivilEvent::Marriage];
+    pub const ALL: [CivilEvent; 4] = [
+        CivilEvent::Birth,
+        CivilEvent::Death,
+        CivilEvent::Marriage,
+        CivilEvent::MaritalStatus,
+    ];
 
     /// Stable machine code: `birth`, `death`, `marriage`.
     pub fn as_str(self) -> &'static str {
@@ -151,6 +163,7 @@ impl CivilEvent {
             CivilEvent::Birth => "birth",
             CivilEvent::Death => "death",
             CivilEvent::Marriage => "marriage",
+            CivilEvent::MaritalStatus => "marital_status",
         }
     }
 
@@ -160,6 +173,7 @@ impl CivilEvent {
             CivilEvent::Birth => "khai sinh",
             CivilEvent::Death => "khai tử",
             CivilEvent::Marriage => "kết hôn",
+            CivilEvent::MaritalStatus => "xác nhận tình trạng hôn nhân",
         }
     }
 }

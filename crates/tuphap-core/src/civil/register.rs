@@ -115,6 +115,7 @@ impl RegisterBookKind {
             CivilEvent::Birth => RegisterBookKind::Birth,
             CivilEvent::Death => RegisterBookKind::Death,
             CivilEvent::Marriage => RegisterBookKind::Marriage,
+            CivilEvent::MaritalStatus => RegisterBookKind::MaritalStatusCertificate,
         }
     }
 }

@@ -118,6 +118,7 @@ impl Coded for CivilWarning {
                 CivilEvent::Birth => "birth_registration_late",
                 CivilEvent::Death => "death_registration_late",
                 CivilEvent::Marriage => "marriage_registration_late",
+                CivilEvent::MaritalStatus => "marital_status_registration_late",
             },
         }
     }
@@ -130,11 +131,14 @@ impl Coded for CivilWarning {
                 deadline,
                 days_late,
             } => {
-                // Marriage has no statutory period; its arm exists only for exhaustiveness.
+                // Marriage and marital status have no statutory period; their arms exist only
+                // for exhaustiveness.
                 let (from, article) = match event {
                     CivilEvent::Birth => ("ngày sinh", "Luật Hộ tịch 2014, Điều 15"),
                     CivilEvent::Death => ("ngày chết", "Luật Hộ tịch 2014, Điều 33"),
-                    CivilEvent::Marriage => ("ngày sự kiện", "Luật Hộ tịch 2014"),
+                    CivilEvent::Marriage | CivilEvent::MaritalStatus => {
+                        ("ngày sự kiện", "Luật Hộ tịch 2014")
+                    }
                 };
                 format!(
                     "Đăng ký {} quá hạn: thời hạn {statutory_days} ngày kể từ {from} đã kết thúc \
@@ -195,12 +199,14 @@ impl Coded for CivilDateError {
                 CivilEvent::Birth => "birth_date_in_future",
                 CivilEvent::Death => "death_date_in_future",
                 CivilEvent::Marriage => "marriage_date_in_future",
+                CivilEvent::MaritalStatus => "date_in_future",
             },
             CivilDateError::RegistrationInFuture { .. } => "registration_date_in_future",
             CivilDateError::RegistrationBeforeEvent { event, .. } => match event {
                 CivilEvent::Birth => "registration_before_birth",
                 CivilEvent::Death => "registration_before_death",
                 CivilEvent::Marriage => "registration_before_marriage",
+                CivilEvent::MaritalStatus => "registration_before_event",
             },
             CivilDateError::DeathBeforeBirth { .. } => "death_before_birth",
         }
@@ -213,6 +219,7 @@ impl Coded for CivilDateError {
                     CivilEvent::Birth => "Ngày sinh",
                     CivilEvent::Death => "Ngày chết",
                     CivilEvent::Marriage => "Ngày kết hôn",
+                    CivilEvent::MaritalStatus => "Ngày yêu cầu",
                 };
                 format!(
                     "{what} {} ở trong tương lai (hôm nay là {}).",
@@ -237,6 +244,7 @@ impl Coded for CivilDateError {
                     CivilEvent::Birth => "ngày sinh",
                     CivilEvent::Death => "ngày chết",
                     CivilEvent::Marriage => "ngày kết hôn",
+                    CivilEvent::MaritalStatus => "ngày yêu cầu",
                 };
                 format!(
                     "Ngày đăng ký {} trước {what} {}.",

@@ -222,6 +222,7 @@ impl App {
         };
         let id = tx
             .record_insert(&NewRecord {
+                target_record_id: None,
                 kind: "death".into(),
                 office_id: actor.office.id,
                 unit_code: Some(c.place.clone()),

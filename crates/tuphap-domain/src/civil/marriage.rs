@@ -132,7 +132,8 @@ async fn marriage_party<R: Registry>(
         });
         // A marriage ends when a spouse dies (Luật Hôn nhân và gia đình 2014, Điều 65): it still
         // counts for the in-law prohibitions, not as a current marriage.
-        if registry.date_of_death(m.spouse_id).await?.is_none() {
+        // A recorded divorce or annulment ends it from the day the decision took effect (Điều 57).
+        if m.ended_by_record_id.is_none() && registry.date_of_death(m.spouse_id).await?.is_none() {
             party.current_marriages.push(CurrentMarriage {
                 spouse: Some(key(m.spouse_id)),
                 register: match (m.register_number, m.register_book, m.register_year) {
@@ -270,6 +271,7 @@ impl App {
         };
         let id = tx
             .record_insert(&NewRecord {
+                target_record_id: None,
                 kind: "marriage".into(),
                 office_id: actor.office.id,
                 unit_code: Some(if scope.covers(&wife.residence, today) {

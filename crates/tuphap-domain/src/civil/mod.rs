@@ -5,14 +5,23 @@
 //! change-log row. Records are never overwritten: the declaration is version 1 of the record's
 //! content; corrections add versions.
 
+mod amendment;
 mod death;
+mod divorce;
 mod import;
+mod marital_status;
 mod marriage;
 mod person;
 mod registry;
 
+pub use amendment::{AmendmentData, AmendmentRequest, FieldChange, RequesterInput};
 pub use death::{DeathDeclaration, DeceasedInput};
+pub use divorce::{CourtDecisionInput, DivorceRecording};
 pub use import::{IMPORT_USER, ImportOptions, ImportProgress, ImportReport, open_lines};
+pub use marital_status::{
+    ApplicantInput, IntendedSpouseInput, MaritalStatusData, MaritalStatusRequest, PurposeInput,
+    purpose_text,
+};
 pub use marriage::{MarriageDeclaration, SpouseInput};
 pub use person::{LifeEvent, PersonView};
 pub use registry::{PersonFacts, Registry};
@@ -168,6 +177,8 @@ pub struct RecordView {
     /// For a migrated record: the legacy system it came from and its id there.
     pub source_system: Option<String>,
     pub source_id: Option<String>,
+    /// The earlier record this one concerns (the marriage a recorded divorce ends).
+    pub target_record_id: Option<i64>,
     pub version: i32,
     /// The current content (the declaration as registered or corrected).
     #[schema(value_type = Object)]
@@ -190,6 +201,19 @@ pub struct RecordVersionView {
     pub created_at: String,
     pub created_by: i64,
     pub reason: Option<String>,
+}
+
+/// The name of a record kind in a sentence: "khai sinh", "kết hôn"…
+pub fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "birth" => "khai sinh",
+        "death" => "khai tử",
+        "marriage" => "kết hôn",
+        "divorce" => "ghi vào sổ việc ly hôn, hủy kết hôn",
+        "marital_status" => "xác nhận tình trạng hôn nhân",
+        "amendment" => "thay đổi, cải chính, bổ sung hộ tịch",
+        _ => "hộ tịch",
+    }
 }
 
 /// Formats a register reference as printed on certificates.
@@ -525,6 +549,7 @@ impl App {
         }
         let id = tx
             .record_insert(&NewRecord {
+                target_record_id: None,
                 kind: "birth".into(),
                 office_id: actor.office.id,
                 unit_code: Some(place.clone()),
@@ -651,7 +676,27 @@ impl App {
         }
         // The registry may have changed since the declaration: check the rules again.
         let mut parties = Vec::new();
+        let mut rederived = None;
         match pre.kind.as_str() {
+            "marital_status" => {
+                let data: marital_status::MaritalStatusData = self.current_data(id).await?;
+                let derived = self.derived_status(pre.subject_person_id).await?;
+                marital_status::status_refusal(
+                    &data.request.applicant.full_name,
+                    &data.request.purpose,
+                    &derived,
+                )?;
+                if derived.sentence != data.sentence || derived.based_on != data.based_on {
+                    let updated = marital_status::MaritalStatusData {
+                        status: derived.status.code().into(),
+                        sentence: derived.sentence,
+                        based_on: derived.based_on,
+                        ..data
+                    };
+                    rederived =
+                        Some(serde_json::to_string(&updated).map_err(|_| DomainError::internal())?);
+                }
+            }
             "death" => {
                 if let Some(p) = self.store.person_by_id(pre.subject_person_id).await?
                     && p.date_of_death.is_some()
@@ -711,6 +756,30 @@ impl App {
         // of the persons concerned, so that two signings cannot both pass (Luật Hộ tịch 2014,
         // Điều 34.2; Luật Hôn nhân và gia đình 2014, Điều 5 khoản 2 điểm c).
         match r.kind.as_str() {
+            "divorce" => {
+                let target = r.target_record_id.ok_or_else(DomainError::internal)?;
+                // The marriage's row lock orders two signings of decisions on one marriage.
+                tx.record_for_update(target).await?;
+                for other in tx.records_targeting(target).await? {
+                    if other.id != id
+                        && other.kind == "divorce"
+                        && matches!(other.status.as_str(), "registered" | "certificate_issued")
+                    {
+                        return Err(divorce::marriage_already_ended(target, &other));
+                    }
+                }
+            }
+            "marital_status" => {
+                if let Some(data) = &rederived {
+                    tx.record_new_version(
+                        id,
+                        data,
+                        actor.user_id,
+                        "Tình trạng hôn nhân xác định lại theo sổ hộ tịch khi ký đăng ký",
+                    )
+                    .await?;
+                }
+            }
             "death" => {
                 let locked = tx.persons_for_update(&[r.subject_person_id]).await?;
                 if let Some(p) = locked.iter().find(|p| p.date_of_death.is_some()) {
@@ -733,6 +802,8 @@ impl App {
                     for m in tx.marriages_of(p.id).await? {
                         if m.record_id != id
                             && matches!(m.status.as_str(), "registered" | "certificate_issued")
+                            // ended by a recorded divorce or annulment (HN&GĐ 2014, Điều 57)?
+                            && m.ended_by_record_id.is_none()
                             // ended by the spouse's death (HN&GĐ 2014, Điều 65)?
                             && tx
                                 .person_by_id(m.spouse_id)
@@ -782,6 +853,25 @@ impl App {
             tx.person_set_death(r.subject_person_id, r.event_date, id)
                 .await?;
         }
+        let mut changes = Vec::new();
+        if r.kind == "amendment" {
+            let (target, version) = self
+                .apply_amendment(&mut tx, actor, &r, (number, year))
+                .await?;
+            let target_kind = self
+                .store
+                .record_by_id(target)
+                .await?
+                .map(|t| t.kind)
+                .unwrap_or_default();
+            changes.push(NewChange {
+                entity: target_kind,
+                entity_id: target.to_string(),
+                action: "amended".into(),
+                actor_user_id: Some(actor.user_id),
+                payload: serde_json::json!({"amendment": id, "version": version}),
+            });
+        }
         let text = register_text(number, DEFAULT_BOOK, year);
         let mut audit = vec![{
             let mut e = actor.audit(meta, "civil.register");
@@ -800,9 +890,9 @@ impl App {
             }));
             audit.push(e);
         }
-        tx.commit_with(
-            &audit,
-            &[NewChange {
+        changes.insert(
+            0,
+            NewChange {
                 entity: r.kind.clone(),
                 entity_id: id.to_string(),
                 action: "registered".into(),
@@ -810,9 +900,9 @@ impl App {
                 payload: serde_json::json!({
                     "office": actor.office.code, "number": number, "book": DEFAULT_BOOK, "year": year
                 }),
-            }],
-        )
-        .await?;
+            },
+        );
+        tx.commit_with(&audit, &changes).await?;
         Ok(Registered {
             id,
             register_number: number,
@@ -953,6 +1043,7 @@ impl App {
             duplicate_override_reason: r.duplicate_override_reason,
             source_system: r.source_system.clone(),
             source_id: r.source_id.clone(),
+            target_record_id: r.target_record_id,
             version: r.current_version,
             data,
             persons,

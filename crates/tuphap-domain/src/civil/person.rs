@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use tuphap_core::dates::vn_today;
+use tuphap_core::civil::MaritalStatus;
 use tuphap_store::Outcome;
 
 use super::{record_in_scope, register_text};
@@ -35,7 +35,8 @@ pub struct PersonView {
     pub sex: Option<String>,
     pub date_of_birth: Option<String>,
     pub date_of_death: Option<String>,
-    /// single, married, widowed, deceased, unknown — derived from the registry's records.
+    /// single, married, divorced, widowed, deceased, unknown — derived from the registry's
+    /// records (`tuphap_core::civil::derive_marital_status`).
     #[schema(example = "married")]
     pub civil_status: String,
     /// Why: which records the status comes from.
@@ -61,26 +62,8 @@ impl App {
         })?;
         let mut events = Vec::new();
         let mut hidden = 0usize;
-        let mut marriages = 0usize;
-        let mut widowed = false;
         for e in self.store.person_events(id).await? {
             let office = self.store.office_by_id(e.office_id).await?;
-            let registered = matches!(e.status.as_str(), "registered" | "certificate_issued");
-            if e.kind == "marriage" && registered {
-                marriages += 1;
-                // A registered death of the spouse makes the person a widow(er).
-                for spouse in self.store.record_persons(e.record_id).await? {
-                    if spouse.person_id != id
-                        && self
-                            .store
-                            .person_by_id(spouse.person_id)
-                            .await?
-                            .is_some_and(|s| s.date_of_death.is_some())
-                    {
-                        widowed = true;
-                    }
-                }
-            }
             let visible = office.as_ref().is_some_and(|o| record_in_scope(actor, o));
             if !visible {
                 hidden += 1;
@@ -116,31 +99,15 @@ impl App {
             )));
         }
         self.store.audit(&[audit]).await?;
-        let (status, explained) = if p.date_of_death.is_some() {
-            ("deceased", "Đã đăng ký khai tử.".to_string())
-        } else if widowed {
-            (
-                "widowed",
-                "Vợ/chồng trong cuộc hôn nhân đã đăng ký đã được đăng ký khai tử.".to_string(),
-            )
-        } else if marriages > 0 {
-            (
-                "married",
-                format!(
-                    "Có {marriages} việc kết hôn đã đăng ký; sổ chưa ghi nhận ly hôn nào (ghi vào sổ việc ly hôn thuộc đợt sau)."
-                ),
-            )
-        } else if p
-            .date_of_birth
-            .is_some_and(|d| tuphap_core::civil::full_years(d, vn_today()) < 18)
-        {
-            (
-                "single",
-                "Chưa đủ tuổi kết hôn; không có việc kết hôn nào trong sổ.".to_string(),
-            )
-        } else {
-            ("unknown", "Sổ hộ tịch điện tử không có việc kết hôn nào của người này; tình trạng hôn nhân cần xác minh thêm (có thể đăng ký ở nơi khác trước khi số hóa).".to_string())
+        let derived = self.derived_status(id).await?;
+        let explained = match derived.status {
+            MaritalStatus::Unknown => format!(
+                "{} Sổ hộ tịch điện tử chỉ biết các việc đã đăng ký hoặc số hóa; việc kết hôn đăng ký trước khi số hóa cần xác minh thêm.",
+                derived.sentence
+            ),
+            _ => derived.sentence,
         };
+        let status = derived.status.code();
         Ok(PersonView {
             id: p.id,
             full_name: p.full_name,

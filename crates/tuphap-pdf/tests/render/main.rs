@@ -20,7 +20,8 @@ use time::macros::date;
 use tuphap_core::certificate::{self, Payload};
 use tuphap_core::error::Coded;
 use tuphap_pdf::{
-    BirthFields, Certificate, CertificateKind, PdfError, date_in_words, qr_version, render,
+    BirthFields, Certificate, CertificateKind, DecisionKind, DivorceFields, MaritalStatusFields,
+    PdfError, date_in_words, qr_version, render,
 };
 
 const KEY_ID: &str = "btp-2026-1";
@@ -169,6 +170,71 @@ fn marriage_fields() -> Value {
     )
 }
 
+const MARITAL_STATUS: &str = "Đã đăng ký kết hôn với ông Trần Văn Bình (Số: 3, Quyển số: \
+     01/2015, UBND xã Hòa Phú, tỉnh Đắk Lắk), đã ly hôn theo Bản án số 12/2020/HNGĐ-ST ngày \
+     01/06/2020 của Tòa án nhân dân thành phố Buôn Ma Thuột; hiện không có vợ hoặc chồng.";
+const MARITAL_PURPOSE: &str = "Để đăng ký kết hôn với ông Lê Minh Tuấn, sinh ngày 02/07/1993, \
+     tại UBND phường Buôn Ma Thuột, tỉnh Đắk Lắk";
+
+fn marital_status_fields() -> Value {
+    with(
+        common(57, "2026-11-27"),
+        json!({
+            "person": {
+                "full_name": "Nguyễn Thị Hương",
+                "date_of_birth": "1998-02-14",
+                "sex": "female",
+                "ethnicity": "Kinh",
+                "nationality": "Việt Nam",
+                "personal_id": "066198000321",
+                "residence": "thôn 3, xã Ea Kao, tỉnh Đắk Lắk",
+            },
+            "period": "Từ ngày 01/01/2015 đến ngày 27/11/2026",
+            "status": MARITAL_STATUS,
+            "based_on": [
+                "Sổ đăng ký kết hôn năm 2015 của UBND xã Hòa Phú, Số: 3, Quyển số: 01/2015",
+                "Sổ ghi vào sổ hộ tịch việc ly hôn năm 2020 của UBND xã Hòa Phú, Số: 2, Quyển số: 01/2020",
+            ],
+            "purpose": MARITAL_PURPOSE,
+            "valid_until": "2027-05-27",
+        }),
+    )
+}
+
+fn divorce_fields() -> Value {
+    with(
+        common(4, "2026-07-02"),
+        json!({
+            "wife": {
+                "full_name": "Nguyễn Thị Hương",
+                "date_of_birth": "1998-02-14",
+                "nationality": "Việt Nam",
+                "personal_id": "066198000321",
+                "residence": "thôn 3, xã Ea Kao, tỉnh Đắk Lắk",
+            },
+            "husband": {
+                "full_name": "Trần Văn Bình",
+                "date_of_birth": "1995",
+                "nationality": "Việt Nam",
+                "personal_id": "066095000654",
+                "residence": "phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+            },
+            "marriage": {
+                "register": "Số: 3, Quyển số: 01/2015",
+                "office_name": "UBND xã Hòa Phú, tỉnh Đắk Lắk",
+                "registered_on": "2015-03-15",
+            },
+            "decision": {
+                "kind": "divorce",
+                "court": "Tòa án nhân dân khu vực 1 - Đắk Lắk",
+                "number": "12/2026/HNGĐ-ST",
+                "decided_on": "2026-06-01",
+                "effective_on": "2026-06-17",
+            },
+        }),
+    )
+}
+
 struct Case {
     kind: CertificateKind,
     fields: Value,
@@ -287,7 +353,99 @@ fn cases() -> Vec<Case> {
                 "Kiểm tra tại https://hotich.moj.gov.vn/verify",
             ],
         },
+        Case {
+            kind: CertificateKind::MaritalStatus,
+            fields: marital_status_fields(),
+            // Field 10 is the issue (registration) date.
+            payload: payload(
+                CertificateKind::MaritalStatus,
+                57,
+                "Nguyễn Thị Hương",
+                None,
+                date!(2026 - 11 - 27),
+                date!(2026 - 11 - 27),
+            ),
+            expect: vec![
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+                "UBND PHƯỜNG BUÔN MA THUỘT",
+                "Số: 57, Quyển số: 01/2026",
+                "UBND phường Buôn Ma Thuột xác nhận:",
+                "Họ, chữ đệm, tên: Nguyễn Thị Hương",
+                "Ngày, tháng, năm sinh: 14/02/1998",
+                "Giới tính: Nữ",
+                "Dân tộc: Kinh",
+                "Quốc tịch: Việt Nam",
+                "Số định danh cá nhân: 066198000321",
+                "Nơi cư trú: thôn 3, xã Ea Kao, tỉnh Đắk Lắk",
+                "Trong thời gian cư trú tại thôn 3, xã Ea Kao, tỉnh Đắk Lắk: Từ ngày 01/01/2015 đến ngày 27/11/2026",
+                "Tình trạng hôn nhân:",
+                MARITAL_STATUS,
+                "Căn cứ:",
+                "Sổ đăng ký kết hôn năm 2015 của UBND xã Hòa Phú, Số: 3, Quyển số: 01/2015",
+                "Sổ ghi vào sổ hộ tịch việc ly hôn năm 2020 của UBND xã Hòa Phú, Số: 2, Quyển số: 01/2020",
+                "Giấy này được cấp để sử dụng vào việc:",
+                MARITAL_PURPOSE,
+                "Giấy này có giá trị sử dụng đến hết ngày 27/05/2027 (6 tháng kể từ ngày cấp) và chỉ dùng vào mục đích ghi trên.",
+                "Nơi cấp: UBND phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+                "Ngày, tháng, năm cấp: 27/11/2026",
+                "NGƯỜI KÝ GIẤY XÁC NHẬN",
+                "Lê Thị Thu Hà",
+                "Kiểm tra tại https://hotich.moj.gov.vn/verify",
+            ],
+        },
+        Case {
+            kind: CertificateKind::Divorce,
+            fields: divorce_fields(),
+            // Field 8 the wife, field 9 the husband, field 10 the day the decision took effect.
+            payload: payload(
+                CertificateKind::Divorce,
+                4,
+                "Nguyễn Thị Hương",
+                Some("Trần Văn Bình"),
+                date!(2026 - 06 - 17),
+                date!(2026 - 07 - 02),
+            ),
+            expect: vec![
+                "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC LY HÔN",
+                "Số: 4, Quyển số: 01/2026",
+                "Thông tin người vợ",
+                "Thông tin người chồng",
+                "Nguyễn Thị Hương",
+                "Trần Văn Bình",
+                "14/02/1998",
+                "1995",
+                "066198000321",
+                "066095000654",
+                "Đã đăng ký kết hôn tại UBND xã Hòa Phú, tỉnh Đắk Lắk ngày 15/03/2015, Số: 3, Quyển số: 01/2015.",
+                "Bản án/Quyết định số 12/2026/HNGĐ-ST ngày 01/06/2026 của Tòa án nhân dân khu vực 1 - Đắk Lắk, có hiệu lực pháp luật từ ngày 17/06/2026.",
+                "Đã ghi vào sổ hộ tịch việc ly hôn ngày 02/07/2026.",
+                "Nơi đăng ký: UBND phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+                "NGƯỜI KÝ TRÍCH LỤC",
+                "Lê Thị Thu Hà",
+                "Kiểm tra tại https://hotich.moj.gov.vn/verify",
+            ],
+        },
     ]
+}
+
+/// The title printed on the certificate (and the PDF's title): the kind's title, except for a
+/// divorce extract, whose title names the decision.
+fn printed_title(case: &Case) -> String {
+    match (case.kind, case.fields["decision"]["kind"].as_str()) {
+        (CertificateKind::Divorce, Some("annulment")) => {
+            "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC HỦY KẾT HÔN TRÁI PHÁP LUẬT".to_string()
+        }
+        (CertificateKind::Divorce, _) => "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC LY HÔN".to_string(),
+        (kind, _) => kind.title_vi().to_uppercase(),
+    }
+}
+
+fn case_of(kind: CertificateKind) -> Case {
+    cases()
+        .into_iter()
+        .find(|c| c.kind == kind)
+        .expect("a case per kind")
 }
 
 fn certificate(case: &Case) -> Certificate {
@@ -362,10 +520,7 @@ fn each_kind_renders_with_exact_text_embedded_fonts_and_a_scannable_qr() {
         assert!(info.contains("(A4)"), "{info}");
         assert!(info.contains("Tagged:          yes"), "{info}");
         assert!(
-            info.contains(&format!(
-                "Title:           {}",
-                case.kind.title_vi().to_uppercase()
-            )),
+            info.contains(&format!("Title:           {}", printed_title(&case))),
             "{info}"
         );
 
@@ -404,6 +559,208 @@ fn typed_fields_serialise_to_the_documented_keys() {
     let again: BirthFields = serde_json::from_value(serde_json::to_value(&typed).unwrap()).unwrap();
     assert_eq!(again, typed);
     assert_eq!(typed.child.full_name, "Nguyễn Thị Hương");
+
+    let typed: MaritalStatusFields = serde_json::from_value(marital_status_fields()).unwrap();
+    let json = serde_json::to_value(&typed).unwrap();
+    assert_eq!(json["valid_until"], "2027-05-27");
+    assert_eq!(json["person"]["date_of_birth"], "1998-02-14");
+    let again: MaritalStatusFields = serde_json::from_value(json).unwrap();
+    assert_eq!(again, typed);
+    assert_eq!(typed.based_on.len(), 2);
+
+    let typed: DivorceFields = serde_json::from_value(divorce_fields()).unwrap();
+    let json = serde_json::to_value(&typed).unwrap();
+    assert_eq!(json["decision"]["kind"], "divorce");
+    assert_eq!(json["husband"]["date_of_birth"], "1995");
+    let again: DivorceFields = serde_json::from_value(json).unwrap();
+    assert_eq!(again, typed);
+    assert_eq!(typed.decision.kind, DecisionKind::Divorce);
+}
+
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    if !have("pdftotext") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    Some(squash(&run(Command::new("pdftotext").arg(&path).arg("-"))))
+}
+
+#[test]
+fn annulment_extract_has_its_own_title_and_wording() {
+    let mut case = case_of(CertificateKind::Divorce);
+    case.fields["decision"]["kind"] = json!("annulment");
+    case.fields["decision"]["number"] = json!("05/2026/QĐ-HNGĐ");
+    let pdf = render(&certificate(&case)).unwrap();
+    let Some(text) = pdf_text(&pdf) else {
+        return;
+    };
+    for want in [
+        "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC HỦY KẾT HÔN TRÁI PHÁP LUẬT",
+        "Bản án/Quyết định số 05/2026/QĐ-HNGĐ ngày 01/06/2026",
+        "Đã ghi vào sổ hộ tịch việc hủy việc kết hôn trái pháp luật ngày 02/07/2026.",
+    ] {
+        assert!(text.contains(want), "{want:?} not in {text}");
+    }
+    assert!(!text.contains("VIỆC LY HÔN"), "{text}");
+    assert!(!text.contains("việc ly hôn"), "{text}");
+}
+
+#[test]
+fn marital_status_optional_lines_are_left_out() {
+    let mut case = case_of(CertificateKind::MaritalStatus);
+    let f = case.fields.as_object_mut().unwrap();
+    f.remove("period");
+    f.remove("based_on");
+    f["status"] = json!("Chưa đăng ký kết hôn với ai.");
+    for key in ["date_of_birth", "sex", "ethnicity", "personal_id"] {
+        f["person"].as_object_mut().unwrap().remove(key);
+    }
+    let pdf = render(&certificate(&case)).unwrap();
+    if let Some(n) = pages(&pdf) {
+        assert_eq!(n, 1);
+    }
+    let Some(text) = pdf_text(&pdf) else {
+        return;
+    };
+    assert!(
+        text.contains("Tình trạng hôn nhân: Chưa đăng ký kết hôn với ai."),
+        "{text}"
+    );
+    assert!(!text.contains("Trong thời gian cư trú"), "{text}");
+    assert!(!text.contains("Căn cứ"), "{text}");
+    assert!(text.contains("Năm sinh:"), "{text}");
+}
+
+#[test]
+fn new_kinds_refuse_unknown_missing_or_inconsistent_keys() {
+    let refused = |kind: CertificateKind, change: &dyn Fn(&mut Value), what: &str| {
+        let mut case = case_of(kind);
+        change(&mut case.fields);
+        let err = render(&certificate(&case)).unwrap_err();
+        assert!(matches!(err, PdfError::Fields { .. }), "{what}: {err}");
+        assert_eq!(err.code(), "certificate_fields_invalid", "{what}");
+        err.to_string()
+    };
+    let remove = |path: &'static [&'static str]| {
+        move |v: &mut Value| {
+            let (last, parents) = path.split_last().unwrap();
+            let mut at = v;
+            for p in parents {
+                at = &mut at[*p];
+            }
+            assert!(
+                at.as_object_mut().unwrap().remove(*last).is_some(),
+                "{path:?}"
+            );
+        }
+    };
+
+    let ms = CertificateKind::MaritalStatus;
+    let err = refused(ms, &|f| f["statuss"] = json!("x"), "unknown key");
+    assert!(err.contains("statuss"), "{err}");
+    let err = refused(
+        ms,
+        &|f| f["person"]["fullname"] = json!("x"),
+        "unknown person key",
+    );
+    assert!(err.contains("fullname"), "{err}");
+    for path in [
+        &["status"][..],
+        &["purpose"],
+        &["valid_until"],
+        &["person"],
+        &["person", "full_name"],
+        &["office"],
+        &["register"],
+        &["signer"],
+    ] {
+        let err = refused(ms, &remove(path), "missing key");
+        assert!(err.contains(path.last().unwrap()), "{path:?}: {err}");
+    }
+    refused(
+        ms,
+        &|f| f["valid_until"] = json!("27/05/2027"),
+        "dd/mm/yyyy date",
+    );
+    refused(ms, &|f| f["person"]["sex"] = json!("f"), "bad sex");
+    refused(
+        ms,
+        &|f| f["based_on"] = json!("one line"),
+        "based_on not a list",
+    );
+    refused(ms, &|f| f["status"] = json!("  "), "empty status");
+    refused(ms, &|f| f["purpose"] = json!(""), "empty purpose");
+    // The certificate prints "6 tháng kể từ ngày cấp": not before the issue, not after 6 months.
+    let err = refused(ms, &|f| f["valid_until"] = json!("2027-05-28"), "too late");
+    assert!(err.contains("valid_until"), "{err}");
+    refused(
+        ms,
+        &|f| f["valid_until"] = json!("2026-11-26"),
+        "before issue",
+    );
+    // 31 August + 6 months ends on the last day of February.
+    let mut case = case_of(ms);
+    case.fields["registered_on"] = json!("2026-08-31");
+    case.fields["valid_until"] = json!("2027-02-28");
+    render(&certificate(&case)).unwrap();
+    case.fields["valid_until"] = json!("2027-03-01");
+    assert!(matches!(
+        render(&certificate(&case)),
+        Err(PdfError::Fields { .. })
+    ));
+
+    let dv = CertificateKind::Divorce;
+    let err = refused(dv, &|f| f["decision"]["judge"] = json!("x"), "unknown key");
+    assert!(err.contains("judge"), "{err}");
+    let err = refused(dv, &|f| f["marriage"]["place"] = json!("x"), "unknown key");
+    assert!(err.contains("place"), "{err}");
+    refused(
+        dv,
+        &|f| f["wife"]["sex"] = json!("female"),
+        "sex is not a party key",
+    );
+    for path in [
+        &["wife"][..],
+        &["husband"],
+        &["marriage"],
+        &["decision"],
+        &["decision", "kind"],
+        &["decision", "effective_on"],
+        &["marriage", "registered_on"],
+        &["husband", "full_name"],
+    ] {
+        let err = refused(dv, &remove(path), "missing key");
+        assert!(err.contains(path.last().unwrap()), "{path:?}: {err}");
+    }
+    let err = refused(dv, &|f| f["decision"]["kind"] = json!("separation"), "kind");
+    assert!(err.contains("separation"), "{err}");
+    let err = refused(
+        dv,
+        &|f| f["decision"]["effective_on"] = json!("2026-05-31"),
+        "effective before decided",
+    );
+    assert!(err.contains("effective_on"), "{err}");
+
+    // Fields of another kind.
+    for (fields, kind) in [
+        (birth_fields(), CertificateKind::MaritalStatus),
+        (birth_fields(), CertificateKind::Divorce),
+        (marital_status_fields(), CertificateKind::Divorce),
+        (divorce_fields(), CertificateKind::MaritalStatus),
+        (marriage_fields(), CertificateKind::Divorce),
+        (divorce_fields(), CertificateKind::Marriage),
+    ] {
+        let mut cert = certificate(&case_of(kind));
+        cert.fields = fields;
+        let err = render(&cert).unwrap_err();
+        assert!(
+            matches!(err, PdfError::Fields { kind: k, .. } if k == kind),
+            "{kind}: {err}"
+        );
+        assert!(!err.message_vi().is_empty());
+    }
 }
 
 #[test]
@@ -511,10 +868,11 @@ fn date_in_words_example_from_the_form() {
 
 #[test]
 fn concurrent_renders() {
-    let handles: Vec<_> = (0..4)
+    let kinds = cases().len();
+    let handles: Vec<_> = (0..kinds)
         .map(|i| {
             std::thread::spawn(move || {
-                let case = cases().remove(i % 3);
+                let case = cases().remove(i % kinds);
                 render(&certificate(&case)).unwrap().len()
             })
         })
@@ -552,6 +910,7 @@ fn long_values_stay_on_one_page() {
             "declarant",
             "wife",
             "husband",
+            "person",
         ] {
             if f.get(person).is_some() {
                 f[person]["full_name"] = json!(long_name);
@@ -566,6 +925,18 @@ fn long_values_stay_on_one_page() {
             f["death"]["place"] = json!(long_place);
             f["death"]["cause"] = json!(long_place);
             f["death"]["notice"] = json!(long_place);
+        }
+        if f.get("status").is_some() {
+            f["period"] = json!(long_place);
+            f["status"] = json!(format!(
+                "{MARITAL_STATUS} Trước đó đã đăng ký kết hôn với ông {long_name} tại {long_place}."
+            ));
+            f["based_on"] = json!([long_place, long_place, long_place, long_place]);
+            f["purpose"] = json!(format!("{MARITAL_PURPOSE}; {long_place}"));
+        }
+        if f.get("decision").is_some() {
+            f["marriage"]["office_name"] = json!(long_place);
+            f["decision"]["court"] = json!(long_place);
         }
         case.payload.full_name = long_name.to_string();
         if case.payload.second_name.is_some() {
@@ -582,10 +953,17 @@ fn long_values_stay_on_one_page() {
         if let Some(n) = pages(&pdf) {
             assert_eq!(n, 1, "{}: {n} pages", case.kind);
         }
-        if case.kind == CertificateKind::Marriage {
+        if matches!(
+            case.kind,
+            CertificateKind::Marriage | CertificateKind::MaritalStatus | CertificateKind::Divorce
+        ) {
             let shots = screenshot_dir();
             std::fs::create_dir_all(&shots).unwrap();
-            std::fs::write(shots.join("certificate-marriage-long.pdf"), &pdf).unwrap();
+            std::fs::write(
+                shots.join(format!("certificate-{}-long.pdf", case.kind)),
+                &pdf,
+            )
+            .unwrap();
         }
     }
 }

@@ -115,6 +115,7 @@ async fn declare(h: &Harness, (office, user): (i64, i64), b: Birth<'_>) -> i64 {
     let unit = if office == h.a.0 { "00004" } else { "26734" };
     let id = tx
         .record_insert(&NewRecord {
+            target_record_id: None,
             kind: "birth".into(),
             office_id: office,
             unit_code: Some(unit.into()),

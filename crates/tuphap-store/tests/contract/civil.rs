@@ -64,6 +64,7 @@ async fn declare(h: &Harness, office: i64, user: i64, i: usize) -> i64 {
         .unwrap();
     let id = tx
         .record_insert(&NewRecord {
+            target_record_id: None,
             kind: "birth".into(),
             office_id: office,
             unit_code: Some("00004".into()),
@@ -232,7 +233,11 @@ async fn bulk_load_sets_aside_and_restores_the_schema(h: Harness) {
         "{waiting:?}"
     );
     match h.engine {
-        tuphap_store::Engine::Postgres => assert_eq!(set_aside, 13, "5 indexes, 8 foreign keys"),
+        tuphap_store::Engine::Postgres => {
+            // civil_records: office, subject, declared_by, registered_by, target; versions:
+            // record, created_by; persons links: record, person.
+            assert_eq!(set_aside, 14, "5 indexes, 9 foreign keys")
+        }
         tuphap_store::Engine::Sqlite => assert_eq!(set_aside, 5),
     }
     // Rows written meanwhile are in the indexes once they are built.
@@ -263,3 +268,148 @@ async fn bulk_load_sets_aside_and_restores_the_schema(h: Harness) {
     assert!(dangling.is_err(), "a link to a missing person is refused");
 }
 contract!(bulk_load_sets_aside_and_restores_the_schema);
+
+async fn record(
+    h: &Harness,
+    kind: &str,
+    office: i64,
+    user: i64,
+    persons: Vec<(String, i64)>,
+    target: Option<i64>,
+    on: time::Date,
+) -> i64 {
+    let mut tx = h.store.begin().await.unwrap();
+    let id = tx
+        .record_insert(&NewRecord {
+            target_record_id: target,
+            kind: kind.into(),
+            office_id: office,
+            unit_code: Some("00004".into()),
+            event_date: on,
+            subject_person_id: persons[0].1,
+            subject_name_folded: "x".into(),
+            late: false,
+            declared_by: user,
+            data: serde_json::json!({"kind": kind}).to_string(),
+            persons,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn register(h: &Harness, id: i64, user: i64, kind: &str, on: time::Date) {
+    let mut tx = h.store.begin().await.unwrap();
+    let n = tx.next_register_number(1, kind, 2026).await.unwrap();
+    tx.record_set_registered(id, user, on, "01", 2026, n, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// New kinds need no schema change (the CHECK lists are gone), a record names the record it
+/// concerns, and a registered `divorce` targeting a marriage ends it in `marriages_of`: a
+/// declared one does not.
+async fn recorded_divorce_ends_a_marriage(h: Harness) {
+    let (office, user) = office_and_user(&h, "00004").await;
+    let mut tx = h.store.begin().await.unwrap();
+    let wife = tx
+        .person_insert(&person("Trần Thị Mai", Some("001195012345")))
+        .await
+        .unwrap();
+    let husband = tx
+        .person_insert(&person("Nguyễn Văn Nam", Some("001093012345")))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let spouses = vec![("husband".to_string(), husband), ("wife".to_string(), wife)];
+    let marriage = record(
+        &h,
+        "marriage",
+        office,
+        user,
+        spouses.clone(),
+        None,
+        date!(2015 - 03 - 02),
+    )
+    .await;
+    register(&h, marriage, user, "marriage", date!(2015 - 03 - 02)).await;
+    let divorce = record(
+        &h,
+        "divorce",
+        office,
+        user,
+        spouses,
+        Some(marriage),
+        date!(2026 - 10 - 16),
+    )
+    .await;
+    let m = h.store.marriages_of(wife).await.unwrap();
+    assert_eq!((m.len(), m[0].spouse_id), (1, husband));
+    assert_eq!(
+        m[0].ended_by_record_id, None,
+        "declared is not recorded yet"
+    );
+    let targeting = h.store.records_targeting(marriage).await.unwrap();
+    assert_eq!(
+        targeting.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![divorce]
+    );
+    assert_eq!(targeting[0].target_record_id, Some(marriage));
+    register(&h, divorce, user, "divorce", date!(2026 - 10 - 20)).await;
+    let m = h.store.marriages_of(husband).await.unwrap();
+    assert_eq!(m[0].ended_by_record_id, Some(divorce));
+    assert_eq!(m[0].ended_on, Some(date!(2026 - 10 - 16)));
+    let mut tx = h.store.begin().await.unwrap();
+    let m = tx.marriages_of(wife).await.unwrap();
+    assert_eq!(
+        m[0].ended_by_record_id,
+        Some(divorce),
+        "inside a transaction too"
+    );
+    drop(tx);
+    // Any kind the domain defines is stored as it is.
+    let other = record(
+        &h,
+        "marital_status",
+        office,
+        user,
+        vec![("applicant".to_string(), wife)],
+        None,
+        date!(2026 - 11 - 27),
+    )
+    .await;
+    assert_eq!(
+        h.store.record_by_id(other).await.unwrap().unwrap().kind,
+        "marital_status"
+    );
+}
+contract!(recorded_divorce_ends_a_marriage);
+
+/// Versions are stored compressed and read back as the same JSON; a plain-JSON row written
+/// before compression (as the migration leaves them) still reads.
+async fn version_content_round_trips(h: Harness) {
+    let (office, user) = office_and_user(&h, "00004").await;
+    let id = declare(&h, office, user, 7).await;
+    let big = serde_json::json!({"note": "Nguyễn Thị Hương ".repeat(500)}).to_string();
+    let mut tx = h.store.begin().await.unwrap();
+    tx.record_for_update(id).await.unwrap();
+    let v2 = tx
+        .record_new_version(id, &big, user, "Cải chính")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(v2, 2);
+    let v = h.store.record_versions(id).await.unwrap();
+    assert_eq!(v[0].data, r#"{"i":7}"#);
+    assert_eq!(v[1].data, big);
+    assert_eq!(v[1].reason.as_deref(), Some("Cải chính"));
+    let stored: Vec<u8> = h.raw_version_bytes(id, 2).await;
+    assert_eq!(stored[0], tuphap_store::version_data::FORMAT_DEFLATE_1);
+    assert!(stored.len() * 20 < big.len(), "{} bytes", stored.len());
+    h.write_plain_version(id, 3, r#"{"legacy":true}"#).await;
+    let v = h.store.record_versions(id).await.unwrap();
+    assert_eq!(v[2].data, r#"{"legacy":true}"#);
+}
+contract!(version_content_round_trips);

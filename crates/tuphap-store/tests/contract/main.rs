@@ -85,6 +85,52 @@ impl Harness {
         }
     }
 
+    /// The stored bytes of a record version (its compressed form), read outside the store.
+    pub async fn raw_version_bytes(&self, record: i64, version: i32) -> Vec<u8> {
+        use sqlx::Connection;
+        let sql = "SELECT data FROM civil_record_versions WHERE record_id = $1 AND version = $2";
+        match self.engine {
+            Engine::Sqlite => {
+                let url = format!("sqlite://{}", self.location);
+                let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar(sql)
+                    .bind(record)
+                    .bind(version)
+                    .fetch_one(&mut c)
+                    .await
+                    .unwrap()
+            }
+            Engine::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.location).await.unwrap();
+                sqlx::query_scalar(sql)
+                    .bind(record)
+                    .bind(version)
+                    .fetch_one(&mut c)
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Writes a version as a row written before compression existed: plain JSON text (SQLite)
+    /// or its UTF-8 bytes (PostgreSQL, as migration 0007 converted them), and makes it current.
+    pub async fn write_plain_version(&self, record: i64, version: i32, json: &str) {
+        let quoted = json.replace('\'', "''");
+        let value = match self.engine {
+            Engine::Sqlite => format!("'{quoted}'"),
+            Engine::Postgres => format!("convert_to('{quoted}', 'UTF8')"),
+        };
+        self.raw(&[
+            &format!(
+                "INSERT INTO civil_record_versions (record_id, version, data, created_at, created_by, reason) \
+                 SELECT {record}, {version}, {value}, created_at, created_by, NULL FROM civil_record_versions \
+                 WHERE record_id = {record} AND version = 1"
+            ),
+            &format!("UPDATE civil_records SET current_version = {version} WHERE id = {record}"),
+        ])
+        .await;
+    }
+
     /// Runs one raw SQL statement; returns its error message if it fails.
     pub async fn raw_err(&self, statement: &str) -> Option<String> {
         use sqlx::Connection;

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tuphap_domain::civil::{
-    BirthDeclaration, DeathDeclaration, Declared, MarriageDeclaration, RecordView, Registered,
-    register_text,
+    AmendmentRequest, BirthDeclaration, DeathDeclaration, Declared, DivorceRecording,
+    MaritalStatusRequest, MarriageDeclaration, RecordView, Registered, register_text,
 };
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +21,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(declare_birth))
         .routes(routes!(declare_death))
         .routes(routes!(declare_marriage))
+        .routes(routes!(declare_divorce))
+        .routes(routes!(declare_marital_status))
+        .routes(routes!(declare_amendment))
         .routes(routes!(register))
         .routes(routes!(return_record))
         .routes(routes!(reject_record))
@@ -101,6 +104,103 @@ async fn declare_death(
     ApiJson(d): ApiJson<DeathDeclaration>,
 ) -> Result<(StatusCode, Json<Declared>), ApiError> {
     let r = state.app.declare_death(&actor, &meta, d).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Record a court's divorce or annulment of a registered marriage (ghi vào sổ việc ly hôn, hủy
+/// việc kết hôn trái pháp luật) at the office holding the marriage's book. Once a signer
+/// registers it (`POST /api/v1/civil/records/{id}/register`), the marriage has ended: the spouses'
+/// status is derived as divorced and they may marry again.
+#[utoipa::path(
+    post, path = "/api/v1/civil/divorces", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = DivorceRecording, example = json!({
+        "marriage_record_id": 42,
+        "decision": {"kind": "divorce", "court": "Tòa án nhân dân khu vực 1 – Hà Nội",
+                     "number": "125/2026/HNGĐ-ST", "decided_on": "2026-10-01", "effective_on": "2026-10-16"}
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 311, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Việc kết hôn thuộc sổ của cơ quan khác", body = ErrorBody),
+        (status = 404, description = "Không có việc kết hôn này (`marriage_not_found`)", body = ErrorBody),
+        (status = 409, description = "Đã chấm dứt (`marriage_already_ended`, `marriage_ended_by_death`), đang chờ (`divorce_already_declared`), chưa đăng ký (`marriage_not_registered`)", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+async fn declare_divorce(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(d): ApiJson<DivorceRecording>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_divorce(&actor, &meta, d).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Request a marital-status certificate (Giấy xác nhận tình trạng hôn nhân) at the commune of
+/// the applicant's residence. The status is derived from the registry (marriages, recorded
+/// divorces, spouses' deaths); for marrying it is refused while the registry shows a current
+/// marriage (409 `marital_status_married`). Valid 6 months from issue, for the stated purpose.
+#[utoipa::path(
+    post, path = "/api/v1/civil/marital-status", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = MaritalStatusRequest, example = json!({
+        "applicant": {"full_name": "Nguyễn Thị Lan", "sex": "female", "date_of_birth": "1994-05-12",
+                      "personal_id": "001194012345", "ethnicity_code": "01", "nationality_code": "VN",
+                      "residence": {"admin_unit_code": "00004", "detail": "12 phố Đội Cấn"}},
+        "purpose": {"kind": "marriage", "intended_spouse": {"full_name": "Trần Văn Bình", "date_of_birth": "1992-08-20", "nationality_code": "VN"},
+                    "marriage_place": "UBND phường Ba Đình, Thành phố Hà Nội"},
+        "residence_from": "2012-05-12"
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 312, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Không phải xã nơi cư trú của người yêu cầu", body = ErrorBody),
+        (status = 409, description = "Đang có vợ/chồng (`marital_status_married`), đã chết (`marital_status_person_deceased`), giấy cũ còn hạn chưa nộp lại (`marital_status_previous_valid`)", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+async fn declare_marital_status(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(r): ApiJson<MaritalStatusRequest>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_marital_status(&actor, &meta, r).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Request a change, correction, supplement or ethnicity redetermination of a registered record
+/// (thay đổi, cải chính, bổ sung hộ tịch, xác định lại dân tộc; Luật Hộ tịch 2014, Điều 26–29).
+/// Each change names a field of the record's content by its dotted path; the amended content must
+/// pass the checks of its kind. When a signer registers the request, the record gets a new
+/// version: certificates of the earlier version verify as `superseded`, the next print issues a
+/// new one.
+#[utoipa::path(
+    post, path = "/api/v1/civil/amendments", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = AmendmentRequest, example = json!({
+        "target_record_id": 12, "kind": "correction",
+        "changes": [{"field": "child.date_of_birth", "to": "2026-10-05"}],
+        "reason": "Ngày sinh ghi sai so với Giấy chứng sinh",
+        "legal_basis": "Luật Hộ tịch 2014, Điều 26; Nghị định 123/2015/NĐ-CP, Điều 7",
+        "evidence": "Giấy chứng sinh số 123/GCS ngày 05/10/2026 của Bệnh viện Phụ sản Hà Nội",
+        "requester": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 313, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Hồ sơ thuộc sổ của cơ quan khác", body = ErrorBody),
+        (status = 404, description = "Không có hồ sơ (`civil_record_not_found`)", body = ErrorBody),
+        (status = 409, description = "Hồ sơ chưa đăng ký (`amendment_target_not_registered`), đang có yêu cầu khác (`amendment_pending`), nội dung trong sổ khác `from` (`amendment_value_changed`)", body = ErrorBody),
+        (status = 422, description = "Mục không có (`amendment_field_unknown`), nội dung như cũ (`amendment_same_value`), loại yêu cầu không hợp (`amendment_kind_mismatch`), hoặc nội dung mới không qua được kiểm tra của loại hồ sơ", body = ErrorBody),
+    )
+)]
+async fn declare_amendment(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(r): ApiJson<AmendmentRequest>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_amendment(&actor, &meta, r).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 

@@ -6,7 +6,7 @@ use tuphap_core::dates::vn_today;
 
 use crate::support::{TestApp, spawn_apps};
 
-fn days_ago(n: i64) -> String {
+pub(crate) fn days_ago(n: i64) -> String {
     (vn_today() - time::Duration::days(n)).to_string()
 }
 
@@ -25,15 +25,15 @@ fn birth(child: &str, dob: &str, mother_pid: Option<&str>) -> Value {
     })
 }
 
-struct Actors {
-    officer: String,
-    signer: String,
-    other_officer: String,
-    hanoi: String,
-    hcm: String,
+pub(crate) struct Actors {
+    pub officer: String,
+    pub signer: String,
+    pub other_officer: String,
+    pub hanoi: String,
+    pub hcm: String,
 }
 
-async fn actors(app: &TestApp) -> Actors {
+pub(crate) async fn actors(app: &TestApp) -> Actors {
     app.add_user("canbo.badinh", "officer", "00004").await;
     app.add_user("lanhdao.badinh", "signer", "00004").await;
     app.add_user("canbo.hongha", "officer", "00097").await;
@@ -197,7 +197,7 @@ async fn declare_register_read_on_every_engine() {
 }
 
 /// `POST /api/v1/verify` of a certificate code (public, no token).
-async fn verify(app: &TestApp, code: &str) -> (u16, Value) {
+pub(crate) async fn verify(app: &TestApp, code: &str) -> (u16, Value) {
     app.call(
         Method::POST,
         "/api/v1/verify",
@@ -531,12 +531,17 @@ async fn idempotency_key_returns_the_first_answer() {
     }
 }
 
-fn spouse(name: &str, dob: &str, pid: &str) -> Value {
+pub(crate) fn spouse(name: &str, dob: &str, pid: &str) -> Value {
     json!({"full_name": name, "date_of_birth": dob, "personal_id": pid, "ethnicity_code": "01",
            "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}})
 }
 
-async fn declare_and_register(app: &TestApp, a: &Actors, path: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn declare_and_register(
+    app: &TestApp,
+    a: &Actors,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
     let (s, v) = app
         .call(Method::POST, path, Some(&a.officer), Some(body))
         .await;
@@ -755,7 +760,7 @@ fn child_of(record: &Value) -> i64 {
 }
 
 /// `pdftotext` of a PDF, or `None` (with a note) when poppler is not installed and not required.
-fn pdf_text(pdf: &[u8]) -> Option<String> {
+pub(crate) fn pdf_text(pdf: &[u8]) -> Option<String> {
     let dir = tuphap_testkit::temp_dir();
     let path = dir.path().join("c.pdf");
     std::fs::write(&path, pdf).unwrap();

@@ -4,7 +4,8 @@
 //! `target/screenshots/civil-*.png`. A marriage likewise: the two parties stacked on the phone,
 //! a refusal by the rules, the signature, and the print link (new tab) fetched from the page.
 //! From a record's persons to the mother's page (her births on a timeline) and back to a record
-//! with its "Nhật ký". Skipped like `browser.rs` when Chromium is missing, unless
+//! with its "Nhật ký". A court's divorce recorded from the marriage's page, and the
+//! marital-status form refused, then accepted once the divorce is signed. Skipped like `browser.rs` when Chromium is missing, unless
 //! `TUPHAP_REQUIRE_BROWSER=1`.
 
 use reqwest::Method;
@@ -454,6 +455,161 @@ async fn run_marriage() {
     .await;
     d.settle().await;
     check(&d, "civil-marriage-verified").await;
+
+    for line in d.console().await {
+        eprintln!("browser console: {line}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn civil_divorce_and_marital_status_on_a_phone() {
+    run_in_browser(run_divorce()).await;
+}
+
+/// A registered marriage (made over the API); in the browser: the marriage's page leads to the
+/// divorce form (marriage number filled in), the officer records the court's judgment; the
+/// marital-status form is refused while the divorce awaits its signature (an alert, values
+/// kept), then accepted once it is signed, showing the derived status.
+async fn run_divorce() {
+    let app = spawn_app().await;
+    app.add_user("canbo.badinh", "officer", "00004").await;
+    app.add_user("lanhdao.badinh", "signer", "00004").await;
+    let officer = app.token("canbo.badinh").await;
+    let signer = app.token("lanhdao.badinh").await;
+    let party = |name: &str, dob: &str, pid: &str| {
+        json!({"full_name": name, "date_of_birth": dob, "personal_id": pid, "ethnicity_code": "01",
+               "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}})
+    };
+    let (s, v) = app
+        .call(
+            Method::POST,
+            "/api/v1/civil/marriages",
+            Some(&officer),
+            Some(
+                &json!({"husband": party("Nguyễn Văn Nam", "1993-07-02", "001093012345"),
+                         "wife": party("Trần Thị Mai", "1995-03-14", "001195012345")}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let marriage = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/civil/records/{marriage}/register"),
+            Some(&signer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let d = Driver::start().await;
+    let day = |n: i64| (vn_today() - time::Duration::days(n)).to_string();
+
+    login(&d, &app, "canbo.badinh").await;
+    d.goto(&app.at(&format!("/civil/records/{marriage}"))).await;
+    d.settle().await;
+    d.click(".follow-up a").await;
+    d.wait_for(
+        "the divorce form",
+        "return document.title.startsWith('Ghi vào sổ việc ly hôn');",
+    )
+    .await;
+    d.settle().await;
+    assert_eq!(
+        d.js("return document.getElementById('marriage_record_id').value;")
+            .await,
+        marriage.to_string()
+    );
+    d.click("#decision-kind option[value=divorce]").await;
+    d.type_into("#decision-court", "Tòa án nhân dân khu vực 1 – Hà Nội")
+        .await;
+    d.type_into("#decision-number", "125/2026/HNGĐ-ST").await;
+    // The marriage was registered today; the decision cannot take effect before it.
+    set_date(&d, "decision-decided_on", &day(0)).await;
+    set_date(&d, "decision-effective_on", &day(0)).await;
+    check(&d, "civil-divorce-form").await;
+    d.click("form.divorce-form button[type=submit]").await;
+    d.wait_for(
+        "the divorce record",
+        "return document.title.startsWith('Hồ sơ ghi vào sổ việc ly hôn số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("125/2026/HNGĐ-ST"), "{main}");
+    assert!(main.contains("Xem hồ sơ kết hôn"), "{main}");
+    check(&d, "civil-divorce-declared").await;
+    let divorce: i64 = d
+        .js("return location.pathname.split('/').pop();")
+        .await
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+
+    // The marital-status form: refused while the divorce is not yet signed.
+    d.goto(&app.at("/civil")).await;
+    d.settle().await;
+    d.click("a[href='/civil/marital-status/new']").await;
+    d.wait_for(
+        "the marital-status form",
+        "return document.title.startsWith('Cấp Giấy xác nhận tình trạng hôn nhân');",
+    )
+    .await;
+    d.settle().await;
+    d.type_into("#applicant-full_name", "Trần Thị Mai").await;
+    d.click("#applicant-sex option[value=female]").await;
+    set_date(&d, "applicant-date_of_birth", "1995-03-14").await;
+    d.type_into("#applicant-personal_id", "001195012345").await;
+    d.click("#purpose-kind option[value=marriage]").await;
+    d.type_into("#purpose-intended_spouse-full_name", "Đặng Văn Bình")
+        .await;
+    d.type_into("#purpose-marriage_place", "UBND Phường Ba Đình")
+        .await;
+    check(&d, "civil-marital-status-form").await;
+    d.click("form.marital-status-form button[type=submit]")
+        .await;
+    d.wait_for(
+        "the refusal",
+        "return !!document.querySelector('.alert.error');",
+    )
+    .await;
+    d.settle().await;
+    let alert = d.text(".alert.error").await;
+    assert!(alert.contains("đang có vợ hoặc chồng"), "{alert}");
+    assert_eq!(
+        d.js("return document.getElementById('applicant-personal_id').value;")
+            .await,
+        "001195012345",
+        "values kept"
+    );
+    check(&d, "civil-marital-status-refused").await;
+
+    let (s, v) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/civil/records/{divorce}/register"),
+            Some(&signer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    d.click("form.marital-status-form button[type=submit]")
+        .await;
+    d.wait_for(
+        "the marital-status record",
+        "return document.title.startsWith('Hồ sơ xác nhận tình trạng hôn nhân số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("đã ly hôn theo"), "{main}");
+    assert!(
+        main.contains("Để đăng ký kết hôn với ông Đặng Văn Bình"),
+        "{main}"
+    );
+    check(&d, "civil-marital-status-declared").await;
+    d.screenshot_at("civil-marital-status-content", ".parties")
+        .await;
 
     for line in d.console().await {
         eprintln!("browser console: {line}");

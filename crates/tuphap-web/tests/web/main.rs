@@ -8,6 +8,7 @@ mod support;
 mod api_auth;
 mod api_civil;
 mod api_import;
+mod api_marital;
 mod api_reference;
 mod api_search;
 mod browser;

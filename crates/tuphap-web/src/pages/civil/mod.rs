@@ -42,11 +42,13 @@ use crate::extract::Meta;
 use crate::state::AppState;
 
 mod death;
+mod marital;
 mod marriage;
 mod person;
 mod trail;
 
 pub use death::{declare_death, new_death};
+pub use marital::{declare_divorce, declare_marital_status, new_divorce, new_marital_status};
 pub use marriage::{declare_marriage, new_marriage};
 pub use person::person;
 
@@ -83,7 +85,19 @@ fn kind_label(kind: &str) -> &'static str {
         "birth" => "Khai sinh",
         "death" => "Khai tử",
         "marriage" => "Kết hôn",
+        "divorce" => "Ghi vào sổ việc ly hôn",
+        "marital_status" => "Xác nhận tình trạng hôn nhân",
         _ => "Hộ tịch",
+    }
+}
+
+/// What a record's event date is, by kind.
+fn event_date_label(kind: &str) -> &'static str {
+    match kind {
+        "birth" => "Ngày sinh",
+        "death" => "Ngày chết",
+        "divorce" => "Ngày bản án, quyết định có hiệu lực",
+        _ => "Ngày tiếp nhận",
     }
 }
 
@@ -108,6 +122,7 @@ fn role_label(role: &str) -> &'static str {
         "deceased" => "Người chết",
         "wife" => "Bên nữ (vợ)",
         "husband" => "Bên nam (chồng)",
+        "applicant" => "Người yêu cầu",
         _ => "Khác",
     }
 }
@@ -388,6 +403,8 @@ enum Control {
     Sex,
     Ethnic,
     Country,
+    /// A fixed list: (value, label).
+    Choice(&'static [(&'static str, &'static str)]),
 }
 
 struct FieldSpec {
@@ -797,6 +814,9 @@ fn choices(control: Control, value: &str) -> Vec<Choice> {
                     .map(|(code, name)| Choice::new(*code, *name, value)),
             );
         }
+        Control::Choice(list) => {
+            v.extend(list.iter().map(|(k, label)| Choice::new(*k, *label, value)));
+        }
         Control::Text | Control::Digits(_) | Control::Date | Control::PartialDate => {}
     }
     v
@@ -844,7 +864,7 @@ fn field_view(
         Control::Digits(n) => ("text", "numeric", n),
         Control::Date => ("date", "", 10),
         Control::PartialDate => ("text", "", 10),
-        Control::Sex | Control::Ethnic | Control::Country => ("select", "", 0),
+        Control::Sex | Control::Ethnic | Control::Country | Control::Choice(_) => ("select", "", 0),
     };
     FieldView {
         name: spec.name,
@@ -1163,6 +1183,8 @@ pub struct RecordPage {
     pub late_note: Option<&'static str>,
     /// The certificate to print (registered records of the user's own office).
     pub print: Option<PrintLink>,
+    /// The next procedure on this record, or the record it concerns.
+    pub follow_up: Option<PrintLink>,
     /// The latest certificate issued.
     pub certificate: Option<CertificateView>,
     /// Content that could not be read as a declaration (shown raw).
@@ -1526,6 +1548,34 @@ async fn record_page(
         "marriage" => serde_json::from_value::<MarriageDeclaration>(view.data.clone())
             .ok()
             .map(|d| marriage_parties(&d, on)),
+        "divorce" => {
+            serde_json::from_value::<tuphap_domain::civil::DivorceRecording>(view.data.clone())
+                .ok()
+                .map(|d| marital::divorce_parties(&d))
+        }
+        "marital_status" => {
+            serde_json::from_value::<tuphap_domain::civil::MaritalStatusData>(view.data.clone())
+                .ok()
+                .map(|d| marital::marital_status_parties(&d, on))
+        }
+        _ => None,
+    };
+    // The next procedure on this record: recording a divorce of a registered marriage; the
+    // marriage a recorded divorce ends.
+    let follow_up = match (view.kind.as_str(), view.target_record_id) {
+        ("marriage", _)
+            if matches!(view.status.as_str(), "registered" | "certificate_issued")
+                && can_declare(actor) =>
+        {
+            Some(PrintLink {
+                href: format!("/civil/divorces/new?marriage={id}"),
+                label: "Ghi vào sổ việc ly hôn, hủy kết hôn",
+            })
+        }
+        ("divorce", Some(target)) => Some(PrintLink {
+            href: format!("/civil/records/{target}"),
+            label: "Xem hồ sơ kết hôn",
+        }),
         _ => None,
     };
     let printable = own && matches!(view.status.as_str(), "registered" | "certificate_issued");
@@ -1534,6 +1584,8 @@ async fn record_page(
         label: match view.kind.as_str() {
             "death" => "In trích lục khai tử",
             "marriage" => "In giấy chứng nhận kết hôn",
+            "divorce" => "In trích lục ghi vào sổ việc ly hôn",
+            "marital_status" => "In giấy xác nhận tình trạng hôn nhân",
             _ => "In giấy khai sinh",
         },
     });
@@ -1603,17 +1655,14 @@ async fn record_page(
         status: view.status.clone(),
         parties: contents.unwrap_or_default(),
         no_father: birth.as_ref().is_some_and(|b| b.father.is_none()),
-        event_label: match view.kind.as_str() {
-            "death" => "Ngày chết",
-            "marriage" => "Ngày tiếp nhận",
-            _ => "Ngày sinh",
-        },
+        event_label: event_date_label(&view.kind),
         late_note: match view.kind.as_str() {
             "birth" => Some("khai sinh sau 60 ngày kể từ ngày sinh"),
             "death" => Some("khai tử sau 15 ngày kể từ ngày chết"),
             _ => None,
         },
         print,
+        follow_up,
         certificate,
         trail,
     };

@@ -14,7 +14,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use tuphap_domain::DomainError;
 
-use super::{can_read_civil, forbidden_page, kind_label, record_id, role_label, sex_label};
+use super::{
+    can_read_civil, event_date_label, forbidden_page, kind_label, record_id, role_label, sex_label,
+};
 use super::{status_badge, vn_date};
 use crate::extract::Meta;
 use crate::pages::reference::{domain_error_page, html};
@@ -89,14 +91,6 @@ fn event_title(kind: &str, role: &str) -> String {
     }
 }
 
-fn date_label(kind: &str) -> &'static str {
-    match kind {
-        "death" => "Ngày chết",
-        "marriage" => "Ngày tiếp nhận",
-        _ => "Ngày sinh",
-    }
-}
-
 /// How another person of the same event is related to this one.
 fn relation(kind: &str, own_role: &str, other_role: &str) -> &'static str {
     match (kind, own_role, other_role) {
@@ -150,7 +144,7 @@ pub async fn person(
             href: format!("/civil/records/{}", e.record_id),
             kind: e.kind.clone(),
             title: event_title(&e.kind, &e.role),
-            date_label: date_label(&e.kind),
+            date_label: event_date_label(&e.kind),
             date: vn_date(&e.date),
             role_label: role_label(&e.role),
             status_label,

@@ -1,0 +1,531 @@
+//! The marital history over the API, on both engines: a court's divorce recorded into the
+//! register ends a marriage; the marital-status certificate is derived from the registry, refused
+//! for marrying while married, issued and verified once divorced; the person marries again.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tuphap_core::dates::vn_today;
+
+use crate::api_civil::{Actors, actors, days_ago, declare_and_register, pdf_text, spouse, verify};
+use crate::support::{TestApp, spawn_apps};
+
+fn marital_request(purpose: Value) -> Value {
+    json!({
+        "applicant": {"full_name": "Trần Thị Mai", "sex": "female", "date_of_birth": "1995-03-14",
+                      "personal_id": "001195012345", "ethnicity_code": "01", "nationality_code": "VN",
+                      "residence": {"admin_unit_code": "00004", "detail": "12 phố Quán Thánh"}},
+        "purpose": purpose,
+        "residence_from": "2013-03-14"
+    })
+}
+
+fn to_marry_binh() -> Value {
+    json!({"kind": "marriage",
+           "intended_spouse": {"full_name": "Đặng Văn Bình", "date_of_birth": "1990-09-09", "nationality_code": "VN"},
+           "marriage_place": "UBND Phường Ba Đình, Thành phố Hà Nội"})
+}
+
+/// The marriages of these tests are registered today, so the court's decision takes effect
+/// today too (it cannot precede the marriage: `divorce_before_marriage`).
+fn divorce(marriage: i64, number: &str) -> Value {
+    json!({"marriage_record_id": marriage,
+           "decision": {"kind": "divorce", "court": "Tòa án nhân dân khu vực 1 – Hà Nội",
+                        "number": number, "decided_on": days_ago(0), "effective_on": days_ago(0)}})
+}
+
+async fn person_status(app: &TestApp, a: &Actors, person: i64) -> (String, String) {
+    let (s, v) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/civil/persons/{person}"),
+            Some(&a.officer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    (
+        v["civil_status"].as_str().unwrap_or_default().to_string(),
+        v["civil_status_explained"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Value) {
+    app.call(Method::POST, path, Some(token), Some(body)).await
+}
+
+async fn pdf(app: &TestApp, token: &str, id: i64) -> Vec<u8> {
+    let resp = app
+        .client
+        .get(app.at(&format!("/api/v1/civil/records/{id}/certificate.pdf")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn married_divorced_certified_and_married_again_on_every_engine() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        let nam = spouse("Nguyễn Văn Nam", "1993-07-02", "001093012345");
+        let mai = spouse("Trần Thị Mai", "1995-03-14", "001195012345");
+        let binh = spouse("Đặng Văn Bình", "1990-09-09", "001090009999");
+        let (s, m) = post(
+            &app,
+            &a.officer,
+            "/api/v1/civil/marriages",
+            &json!({"husband": nam, "wife": mai}),
+        )
+        .await;
+        assert_eq!(s, 201, "{e}: {m}");
+        let marriage = m["id"].as_i64().unwrap();
+        let (s, v) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/civil/records/{marriage}/register"),
+                Some(&a.signer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (_, rec) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{marriage}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        let mai_id = rec["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["role"] == "wife")
+            .and_then(|p| p["person_id"].as_i64())
+            .unwrap();
+        assert_eq!(person_status(&app, &a, mai_id).await.0, "married", "{e}");
+
+        // While married: no certificate for marrying, with the registry's reason.
+        let (s, v) = post(
+            &app,
+            &a.officer,
+            "/api/v1/civil/marital-status",
+            &marital_request(to_marry_binh()),
+        )
+        .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("marital_status_married")),
+            "{e}: {v}"
+        );
+        assert!(
+            v["message"].as_str().unwrap().contains("Nguyễn Văn Nam"),
+            "{e}: {v}"
+        );
+
+        // Bad decisions are refused field by field; another commune cannot record it.
+        let mut bad = divorce(marriage, "125/2026/HNGĐ-ST");
+        bad["decision"]["effective_on"] = json!(days_ago(1));
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/divorces", &bad).await;
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (
+                422,
+                Some("divorce_effective_before_decision"),
+                Some("decision.effective_on")
+            ),
+            "{e}: {v}"
+        );
+        let mut early = divorce(marriage, "125/2026/HNGĐ-ST");
+        early["decision"]["decided_on"] = json!(days_ago(2));
+        early["decision"]["effective_on"] = json!(days_ago(1));
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/divorces", &early).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (422, Some("divorce_before_marriage")),
+            "{e}: {v}"
+        );
+        let (s, v) = post(
+            &app,
+            &a.other_officer,
+            "/api/v1/civil/divorces",
+            &divorce(marriage, "125/2026/HNGĐ-ST"),
+        )
+        .await;
+        assert_eq!(s, 403, "{e}: {v}");
+
+        // The court's divorce recorded: declared, then registered by the signer.
+        let (s, d) = post(
+            &app,
+            &a.officer,
+            "/api/v1/civil/divorces",
+            &divorce(marriage, "125/2026/HNGĐ-ST"),
+        )
+        .await;
+        assert_eq!(s, 201, "{e}: {d}");
+        let divorce_id = d["id"].as_i64().unwrap();
+        // Declared is not yet recorded: still married, and one decision per marriage.
+        assert_eq!(person_status(&app, &a, mai_id).await.0, "married", "{e}");
+        let (s, v) = post(
+            &app,
+            &a.officer,
+            "/api/v1/civil/divorces",
+            &divorce(marriage, "126/2026/HNGĐ-ST"),
+        )
+        .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("divorce_already_declared")),
+            "{e}: {v}"
+        );
+        let (s, v) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/civil/records/{divorce_id}/register"),
+                Some(&a.signer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (s, v) = post(
+            &app,
+            &a.officer,
+            "/api/v1/civil/divorces",
+            &divorce(marriage, "126/2026/HNGĐ-ST"),
+        )
+        .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("marriage_already_ended")),
+            "{e}: {v}"
+        );
+        let (status, explained) = person_status(&app, &a, mai_id).await;
+        assert_eq!(status, "divorced", "{e}: {explained}");
+        assert!(
+            explained.contains("đã ly hôn theo Bản án/Quyết định số 125/2026/HNGĐ-ST"),
+            "{e}: {explained}"
+        );
+
+        // The divorce's extract prints the decision.
+        if let Some(text) = pdf_text(&pdf(&app, &a.officer, divorce_id).await) {
+            assert!(text.contains("125/2026/HNGĐ-ST"), "{e}: {text}");
+            assert!(text.contains("Trần Thị Mai"), "{e}: {text}");
+        }
+
+        // Divorced: the certificate for marrying Bình is issued, says why, and verifies.
+        let (s, c) = post(
+            &app,
+            &a.officer,
+            "/api/v1/civil/marital-status",
+            &marital_request(to_marry_binh()),
+        )
+        .await;
+        assert_eq!(s, 201, "{e}: {c}");
+        let cert_id = c["id"].as_i64().unwrap();
+        let (s, v) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/civil/records/{cert_id}/register"),
+                Some(&a.signer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (s, v) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{cert_id}/certificate"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let code = v["verification_code"].as_str().unwrap().to_string();
+        let (s, ver) = verify(&app, &code).await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            (ver["valid"].as_bool(), ver["kind"].as_str()),
+            (Some(true), Some("marital_status")),
+            "{e}: {ver}"
+        );
+        assert_eq!(ver["full_name"], "Trần Thị Mai");
+        if let Some(text) = pdf_text(&pdf(&app, &a.officer, cert_id).await) {
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains("Đặng Văn Bình"), "{e}: {flat}");
+            assert!(flat.contains("125/2026/HNGĐ-ST"), "{e}: {flat}");
+            let until = tuphap_core::dates::format_vn(tuphap_core::civil::certificate_valid_until(
+                vn_today(),
+            ));
+            assert!(flat.contains(&until), "{e}: {until} in {flat}");
+        }
+
+        // Mai marries Bình.
+        let (s, v) = declare_and_register(
+            &app,
+            &a,
+            "/api/v1/civil/marriages",
+            &json!({"husband": binh, "wife": mai}),
+        )
+        .await;
+        assert_eq!(s, 200, "{e}: {v}");
+        assert_eq!(person_status(&app, &a, mai_id).await.0, "married", "{e}");
+
+        // A new certificate (another purpose) needs the one still valid handed back.
+        let other = json!({"kind": "other", "description": "Bổ túc hồ sơ vay vốn ngân hàng"});
+        let (s, v) = post(
+            &app,
+            &a.officer,
+            "/api/v1/civil/marital-status",
+            &marital_request(other.clone()),
+        )
+        .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("marital_status_previous_valid")),
+            "{e}: {v}"
+        );
+        let mut returned = marital_request(other);
+        returned["previous_certificate_returned"] = json!(true);
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/marital-status", &returned).await;
+        assert_eq!(s, 201, "{e}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn marital_status_requests_are_checked_on_every_engine() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        // Nobody in the registry yet: "not registered as married to anyone".
+        let (s, c) = declare_and_register(
+            &app,
+            &a,
+            "/api/v1/civil/marital-status",
+            &marital_request(to_marry_binh()),
+        )
+        .await;
+        assert_eq!(s, 200, "{e}: {c}");
+        // Field errors.
+        for (patch, code, field) in [
+            (
+                json!({"purpose": {"kind": "marriage"}}),
+                "marital_status_spouse_missing",
+                "purpose.intended_spouse",
+            ),
+            (
+                json!({"purpose": {"kind": "travel"}}),
+                "marital_status_purpose_invalid",
+                "purpose.kind",
+            ),
+            (
+                json!({"applicant": {"personal_id": "001095012345"}}),
+                "personal_id_sex_mismatch",
+                "applicant.personal_id",
+            ),
+            (
+                json!({"residence_from": "1990-01-01"}),
+                "marital_status_period_before_birth",
+                "residence_from",
+            ),
+        ] {
+            let mut body = marital_request(to_marry_binh());
+            for (k, v) in patch.as_object().unwrap() {
+                match (body[k].as_object_mut(), v.as_object()) {
+                    (Some(obj), Some(fields)) if k == "applicant" => {
+                        for (fk, fv) in fields {
+                            obj.insert(fk.clone(), fv.clone());
+                        }
+                    }
+                    _ => body[k] = v.clone(),
+                }
+            }
+            let (s, v) = post(&app, &a.officer, "/api/v1/civil/marital-status", &body).await;
+            assert_eq!(
+                (s, v["code"].as_str(), v["field"].as_str()),
+                (422, Some(code), Some(field)),
+                "{e}: {v}"
+            );
+        }
+        // The commune of residence only.
+        let (s, v) = post(
+            &app,
+            &a.other_officer,
+            "/api/v1/civil/marital-status",
+            &marital_request(to_marry_binh()),
+        )
+        .await;
+        assert_eq!(s, 403, "{e}: {v}");
+        // A province office does not issue it.
+        let (s, _) = post(
+            &app,
+            &a.hanoi,
+            "/api/v1/civil/marital-status",
+            &marital_request(to_marry_binh()),
+        )
+        .await;
+        assert_eq!(s, 403, "{e}");
+    }
+}
+
+/// Must-show of the amendments: a birth's date of birth corrected; the old certificate verifies
+/// as superseded, the new one as valid; the history shows both versions; the person and the
+/// record summary carry the corrected date.
+#[tokio::test]
+async fn corrected_birth_supersedes_its_certificate_on_every_engine() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        let wrong = days_ago(10);
+        let right = days_ago(12);
+        let birth = json!({
+            "child": {"full_name": "Nguyễn Thị Hương", "sex": "female", "date_of_birth": wrong,
+                      "place_of_birth": {"admin_unit_code": "00004", "detail": "Bệnh viện Phụ sản Hà Nội"},
+                      "ethnicity_code": "01", "nationality_code": "VN"},
+            "mother": {"full_name": "Trần Thị Mai", "date_of_birth": "1995-03-14", "ethnicity_code": "01",
+                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+            "declarant": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+        });
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/births", &birth).await;
+        assert_eq!(s, 201, "{e}: {v}");
+        let id = v["id"].as_i64().unwrap();
+        let correction = json!({
+            "target_record_id": id, "kind": "correction",
+            "changes": [{"field": "child.date_of_birth", "to": right}],
+            "reason": "Ngày sinh ghi sai so với Giấy chứng sinh",
+            "legal_basis": "Luật Hộ tịch 2014, Điều 26; Nghị định 123/2015/NĐ-CP, Điều 7",
+            "evidence": "Giấy chứng sinh số 123/GCS của Bệnh viện Phụ sản Hà Nội",
+            "requester": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+        });
+        // Not registered yet: a declared record is returned for completion, not corrected.
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/amendments", &correction).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("amendment_target_not_registered")),
+            "{e}: {v}"
+        );
+        app.call(
+            Method::POST,
+            &format!("/api/v1/civil/records/{id}/register"),
+            Some(&a.signer),
+            None,
+        )
+        .await;
+        let cert = format!("/api/v1/civil/records/{id}/certificate");
+        let (s, v) = app.call(Method::GET, &cert, Some(&a.officer), None).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let old_code = v["verification_code"].as_str().unwrap().to_string();
+
+        // Refusals: unknown field, same value, content the birth rules refuse, wrong kind.
+        for (changes, kind, code) in [
+            (
+                json!([{"field": "child.eye_colour", "to": "nâu"}]),
+                "correction",
+                "amendment_field_unknown",
+            ),
+            (
+                json!([{"field": "child.date_of_birth", "to": wrong}]),
+                "correction",
+                "amendment_same_value",
+            ),
+            (
+                json!([{"field": "child.date_of_birth", "to": "2099-01-01"}]),
+                "correction",
+                "date_in_future",
+            ),
+            (
+                json!([{"field": "child.date_of_birth", "to": right}]),
+                "change",
+                "amendment_kind_mismatch",
+            ),
+        ] {
+            let mut body = correction.clone();
+            body["changes"] = changes;
+            body["kind"] = json!(kind);
+            let (s, v) = post(&app, &a.officer, "/api/v1/civil/amendments", &body).await;
+            assert_eq!((s, v["code"].as_str()), (422, Some(code)), "{e}: {v}");
+        }
+        let (s, v) = post(
+            &app,
+            &a.other_officer,
+            "/api/v1/civil/amendments",
+            &correction,
+        )
+        .await;
+        assert_eq!(s, 403, "{e}: {v}");
+
+        // Declared and registered: the record gets version 2.
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/amendments", &correction).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (_, rec) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{id}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert_eq!(rec["version"], 2, "{e}: {rec}");
+        assert_eq!(rec["data"]["child"]["date_of_birth"], right.as_str());
+        assert_eq!(rec["event_date"], right.as_str(), "{e}: summary follows");
+        let history = rec["history"].as_array().unwrap();
+        assert_eq!(history.len(), 2, "{e}: {rec}");
+        assert!(
+            history[1]["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("Cải chính hộ tịch theo hồ sơ số"),
+            "{e}: {rec}"
+        );
+        let child = rec["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["role"] == "child")
+            .and_then(|p| p["person_id"].as_i64())
+            .unwrap();
+        let (_, person) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/persons/{child}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert_eq!(person["date_of_birth"], right.as_str(), "{e}: {person}");
+
+        // The old certificate is superseded; the next print is a new, valid one.
+        let (_, v) = verify(&app, &old_code).await;
+        assert_eq!(
+            (v["valid"].as_bool(), v["status"].as_str()),
+            (Some(false), Some("superseded")),
+            "{e}: {v}"
+        );
+        let (s, v) = app.call(Method::GET, &cert, Some(&a.officer), None).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let new_code = v["verification_code"].as_str().unwrap().to_string();
+        assert_ne!(new_code, old_code);
+        let (_, v) = verify(&app, &new_code).await;
+        assert_eq!(v["valid"], true, "{e}: {v}");
+        assert_eq!(
+            v["event_date"].as_str(),
+            Some(
+                tuphap_core::dates::format_vn(tuphap_core::dates::parse_date(&right).unwrap())
+                    .as_str()
+            ),
+            "{e}: {v}"
+        );
+        // The same value again is refused: the register already says it.
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/amendments", &correction).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (422, Some("amendment_same_value")),
+            "{e}: {v}"
+        );
+    }
+}
