@@ -55,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .route("/civil/divorces", post(civil::declare_divorce))
         .route("/civil/marital-status/new", get(civil::new_marital_status))
         .route("/civil/marital-status", post(civil::declare_marital_status))
+        .route("/civil/amendments/new", get(civil::new_amendment))
+        .route("/civil/amendments", post(civil::declare_amendment))
         .route("/civil/marriages/new", get(civil::new_marriage))
         .route("/civil/marriages", post(civil::declare_marriage))
         .route("/civil/records/{id}", get(civil::record))

@@ -5,7 +5,8 @@
 //! a refusal by the rules, the signature, and the print link (new tab) fetched from the page.
 //! From a record's persons to the mother's page (her births on a timeline) and back to a record
 //! with its "Nhật ký". A court's divorce recorded from the marriage's page, and the
-//! marital-status form refused, then accepted once the divorce is signed. Skipped like `browser.rs` when Chromium is missing, unless
+//! marital-status form refused, then accepted once the divorce is signed; an amendment of the
+//! marriage from its page, signed, shown in its history. Skipped like `browser.rs` when Chromium is missing, unless
 //! `TUPHAP_REQUIRE_BROWSER=1`.
 
 use reqwest::Method;
@@ -508,7 +509,7 @@ async fn run_divorce() {
     login(&d, &app, "canbo.badinh").await;
     d.goto(&app.at(&format!("/civil/records/{marriage}"))).await;
     d.settle().await;
-    d.click(".follow-up a").await;
+    d.click(".follow-up a[href^='/civil/divorces/new']").await;
     d.wait_for(
         "the divorce form",
         "return document.title.startsWith('Ghi vào sổ việc ly hôn');",
@@ -610,6 +611,60 @@ async fn run_divorce() {
     check(&d, "civil-marital-status-declared").await;
     d.screenshot_at("civil-marital-status-content", ".parties")
         .await;
+
+    // An amendment from the marriage's page: the wife's name corrected.
+    d.goto(&app.at(&format!("/civil/records/{marriage}"))).await;
+    d.settle().await;
+    d.click(".follow-up a[href^='/civil/amendments/new']").await;
+    d.wait_for(
+        "the amendment form",
+        "return document.title.startsWith('Thay đổi, cải chính');",
+    )
+    .await;
+    d.settle().await;
+    d.click("#kind option[value=correction]").await;
+    d.click("#changes-0-field option[value='wife.full_name']")
+        .await;
+    d.type_into("#changes-0-to", "Trần Thị Mai Anh").await;
+    d.type_into("#reason", "Tên ghi thiếu so với Căn cước")
+        .await;
+    d.type_into("#evidence", "Căn cước số 001195012345").await;
+    d.type_into("#requester-full_name", "Trần Thị Mai Anh")
+        .await;
+    d.type_into("#requester-relationship", "bản thân").await;
+    check(&d, "civil-amendment-form").await;
+    d.click("form.amendment-form button[type=submit]").await;
+    d.wait_for(
+        "the amendment record",
+        "return document.title.startsWith('Hồ sơ thay đổi, cải chính hộ tịch số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("Trần Thị Mai Anh"), "{main}");
+    assert!(main.contains("Từ"), "{main}");
+    check(&d, "civil-amendment-declared").await;
+    let amendment: i64 = d
+        .js("return location.pathname.split('/').pop();")
+        .await
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    let (s, v) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/civil/records/{amendment}/register"),
+            Some(&signer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    d.goto(&app.at(&format!("/civil/records/{marriage}"))).await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("Trần Thị Mai Anh"), "{main}");
+    assert!(main.contains("Cải chính hộ tịch theo hồ sơ số"), "{main}");
+    check(&d, "civil-marriage-amended").await;
 
     for line in d.console().await {
         eprintln!("browser console: {line}");

@@ -41,12 +41,14 @@ use super::{CsrfProtected, Layout, PageActor, accept_form, encode_component, err
 use crate::extract::Meta;
 use crate::state::AppState;
 
+mod amendment;
 mod death;
 mod marital;
 mod marriage;
 mod person;
 mod trail;
 
+pub use amendment::{declare_amendment, new_amendment};
 pub use death::{declare_death, new_death};
 pub use marital::{declare_divorce, declare_marital_status, new_divorce, new_marital_status};
 pub use marriage::{declare_marriage, new_marriage};
@@ -87,6 +89,7 @@ fn kind_label(kind: &str) -> &'static str {
         "marriage" => "Kết hôn",
         "divorce" => "Ghi vào sổ việc ly hôn",
         "marital_status" => "Xác nhận tình trạng hôn nhân",
+        "amendment" => "Thay đổi, cải chính hộ tịch",
         _ => "Hộ tịch",
     }
 }
@@ -123,6 +126,7 @@ fn role_label(role: &str) -> &'static str {
         "wife" => "Bên nữ (vợ)",
         "husband" => "Bên nam (chồng)",
         "applicant" => "Người yêu cầu",
+        "subject" => "Người được thay đổi, cải chính",
         _ => "Khác",
     }
 }
@@ -1183,8 +1187,8 @@ pub struct RecordPage {
     pub late_note: Option<&'static str>,
     /// The certificate to print (registered records of the user's own office).
     pub print: Option<PrintLink>,
-    /// The next procedure on this record, or the record it concerns.
-    pub follow_up: Option<PrintLink>,
+    /// The next procedures on this record, or the record it concerns.
+    pub follow_ups: Vec<PrintLink>,
     /// The latest certificate issued.
     pub certificate: Option<CertificateView>,
     /// Content that could not be read as a declaration (shown raw).
@@ -1558,27 +1562,43 @@ async fn record_page(
                 .ok()
                 .map(|d| marital::marital_status_parties(&d, on))
         }
+        "amendment" => {
+            serde_json::from_value::<tuphap_domain::civil::AmendmentData>(view.data.clone())
+                .ok()
+                .map(|d| amendment::amendment_parties(&d))
+        }
         _ => None,
     };
-    // The next procedure on this record: recording a divorce of a registered marriage; the
-    // marriage a recorded divorce ends.
-    let follow_up = match (view.kind.as_str(), view.target_record_id) {
-        ("marriage", _)
-            if matches!(view.status.as_str(), "registered" | "certificate_issued")
-                && can_declare(actor) =>
-        {
-            Some(PrintLink {
+    // The next procedures on this record (amend it; record a divorce of a marriage), or the
+    // record it concerns.
+    let registered = matches!(view.status.as_str(), "registered" | "certificate_issued");
+    let mut follow_ups = Vec::new();
+    if registered
+        && can_declare(actor)
+        && matches!(view.kind.as_str(), "birth" | "death" | "marriage")
+    {
+        follow_ups.push(PrintLink {
+            href: format!("/civil/amendments/new?target={id}"),
+            label: "Thay đổi, cải chính, bổ sung",
+        });
+        if view.kind == "marriage" {
+            follow_ups.push(PrintLink {
                 href: format!("/civil/divorces/new?marriage={id}"),
                 label: "Ghi vào sổ việc ly hôn, hủy kết hôn",
-            })
+            });
         }
-        ("divorce", Some(target)) => Some(PrintLink {
+    }
+    if let Some(target) = view.target_record_id {
+        follow_ups.push(PrintLink {
             href: format!("/civil/records/{target}"),
-            label: "Xem hồ sơ kết hôn",
-        }),
-        _ => None,
-    };
-    let printable = own && matches!(view.status.as_str(), "registered" | "certificate_issued");
+            label: match view.kind.as_str() {
+                "divorce" => "Xem hồ sơ kết hôn",
+                _ => "Xem hồ sơ được thay đổi, cải chính",
+            },
+        });
+    }
+    // An amendment has no paper of its own: the amended record's certificate is printed again.
+    let printable = own && registered && view.kind != "amendment";
     let print = printable.then(|| PrintLink {
         href: format!("/api/v1/civil/records/{id}/certificate.pdf"),
         label: match view.kind.as_str() {
@@ -1662,7 +1682,7 @@ async fn record_page(
             _ => None,
         },
         print,
-        follow_up,
+        follow_ups,
         certificate,
         trail,
     };

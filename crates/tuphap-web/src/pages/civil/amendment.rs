@@ -1,0 +1,303 @@
+//! The amendment form (tờ khai thay đổi, cải chính, bổ sung hộ tịch, xác định lại dân tộc):
+//! `GET /civil/amendments/new?target=ID` (reached from a registered record's page) and
+//! `POST /civil/amendments`. One change per request on this form (the API takes several); the
+//! field is chosen from the amendable items of births, deaths and marriages, and the domain
+//! checks that the target has it and that the amended record still passes its kind's rules.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use tuphap_domain::civil::{AmendmentData, AmendmentRequest, FieldChange, RequesterInput};
+use tuphap_domain::{DomainError, error::ErrorKind};
+
+use super::{
+    BirthForm, Control, Fact, FieldSpec, FormKind, PartyView, SectionSpec, can_declare,
+    cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted, vn_date,
+};
+use crate::extract::Meta;
+use crate::pages::reference::html;
+use crate::pages::{PageActor, accept_form};
+use crate::state::AppState;
+
+const AMENDMENT: FormKind = FormKind {
+    title: "Thay đổi, cải chính, bổ sung hộ tịch",
+    action: "/civil/amendments",
+    form_class: "amendment-form",
+    relationships: &[
+        "bản thân",
+        "mẹ",
+        "cha",
+        "vợ",
+        "chồng",
+        "con",
+        "người giám hộ",
+    ],
+    note: "Hồ sơ được tiếp nhận ở trạng thái chờ ký; khi người ký của UBND đăng ký, hồ sơ gốc có phiên bản mới, giấy đã cấp theo nội dung cũ hết giá trị và được cấp lại theo nội dung mới.",
+};
+
+const KINDS: [(&str, &str); 5] = [
+    ("", "— Chọn —"),
+    ("correction", "Cải chính (sửa sai sót)"),
+    ("supplement", "Bổ sung (điền mục còn trống)"),
+    ("change", "Thay đổi họ, chữ đệm, tên"),
+    ("ethnicity", "Xác định lại dân tộc"),
+];
+
+/// The amendable items, by kind of record.
+const FIELDS: [(&str, &str); 24] = [
+    ("", "— Chọn mục —"),
+    (
+        "child.full_name",
+        "Khai sinh: họ, chữ đệm, tên người được khai sinh",
+    ),
+    ("child.date_of_birth", "Khai sinh: ngày sinh (YYYY-MM-DD)"),
+    ("child.sex", "Khai sinh: giới tính (male/female)"),
+    ("child.ethnicity_code", "Khai sinh: dân tộc (mã)"),
+    (
+        "child.place_of_birth.detail",
+        "Khai sinh: nơi sinh (chi tiết)",
+    ),
+    ("child.home_town", "Khai sinh: quê quán"),
+    ("mother.full_name", "Khai sinh: họ, chữ đệm, tên người mẹ"),
+    ("mother.date_of_birth", "Khai sinh: ngày sinh người mẹ"),
+    ("mother.ethnicity_code", "Khai sinh: dân tộc người mẹ (mã)"),
+    ("father.full_name", "Khai sinh: họ, chữ đệm, tên người cha"),
+    ("father.date_of_birth", "Khai sinh: ngày sinh người cha"),
+    ("father.ethnicity_code", "Khai sinh: dân tộc người cha (mã)"),
+    ("deceased.full_name", "Khai tử: họ, chữ đệm, tên người chết"),
+    ("deceased.date_of_birth", "Khai tử: ngày sinh người chết"),
+    ("date_of_death", "Khai tử: ngày chết (YYYY-MM-DD)"),
+    ("place_of_death.detail", "Khai tử: nơi chết (chi tiết)"),
+    ("cause", "Khai tử: nguyên nhân chết"),
+    ("husband.full_name", "Kết hôn: họ, chữ đệm, tên bên nam"),
+    ("husband.date_of_birth", "Kết hôn: ngày sinh bên nam"),
+    ("wife.full_name", "Kết hôn: họ, chữ đệm, tên bên nữ"),
+    ("wife.date_of_birth", "Kết hôn: ngày sinh bên nữ"),
+    ("husband.ethnicity_code", "Kết hôn: dân tộc bên nam (mã)"),
+    ("wife.ethnicity_code", "Kết hôn: dân tộc bên nữ (mã)"),
+];
+
+const TARGET: [FieldSpec; 4] = [
+    hinted(
+        field(
+            "target_record_id",
+            "Số hồ sơ cần thay đổi",
+            Control::Digits(12),
+            true,
+            false,
+        ),
+        "Nút \u{201c}Thay đổi, cải chính\u{201d} trên trang hồ sơ điền sẵn số này.",
+    ),
+    field("kind", "Loại yêu cầu", Control::Choice(&KINDS), true, false),
+    field(
+        "changes.0.field",
+        "Mục cần thay đổi",
+        Control::Choice(&FIELDS),
+        true,
+        true,
+    ),
+    hinted(
+        field("changes.0.to", "Nội dung mới", Control::Text, true, true),
+        "Ngày ghi theo dạng YYYY-MM-DD hoặc dd/mm/yyyy; dân tộc ghi mã (ví dụ 01).",
+    ),
+];
+
+const GROUNDS: [FieldSpec; 5] = [
+    field("reason", "Lý do", Control::Text, true, true),
+    hinted(
+        field("legal_basis", "Căn cứ pháp lý", Control::Text, true, true),
+        "Ví dụ: Luật Hộ tịch 2014, Điều 26; Nghị định 123/2015/NĐ-CP, Điều 7.",
+    ),
+    hinted(
+        field("evidence", "Giấy tờ chứng minh", Control::Text, true, true),
+        "Ví dụ: Giấy chứng sinh số 123/GCS ngày 05/10/2026.",
+    ),
+    field(
+        "requester.full_name",
+        "Người yêu cầu: họ, chữ đệm, tên",
+        Control::Text,
+        true,
+        true,
+    ),
+    hinted(
+        field(
+            "requester.relationship",
+            "Quan hệ với người được thay đổi",
+            Control::Text,
+            true,
+            false,
+        ),
+        "Ví dụ: bản thân, mẹ, cha.",
+    ),
+];
+
+const SECTIONS: [SectionSpec<'static>; 2] = [
+    SectionSpec {
+        id: "noi-dung",
+        title: "Hồ sơ và nội dung thay đổi",
+        fields: &TARGET,
+    },
+    SectionSpec {
+        id: "can-cu",
+        title: "Lý do và căn cứ",
+        fields: &GROUNDS,
+    },
+];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AmendmentQuery {
+    pub target: Option<String>,
+}
+
+/// A date typed as dd/mm/yyyy in "Nội dung mới" of a date field becomes YYYY-MM-DD.
+fn request(f: &mut BirthForm) -> Result<AmendmentRequest, DomainError> {
+    let target_record_id = f
+        .get("target_record_id")
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| {
+            DomainError::new(
+                ErrorKind::Unprocessable,
+                "target_record_id_invalid",
+                "Số hồ sơ là một số, ví dụ 42.",
+            )
+            .with_field("target_record_id")
+        })?;
+    if f.get("changes.0.field").ends_with("date_of_birth")
+        || f.get("changes.0.field") == "date_of_death"
+    {
+        f.normalize(&["changes.0.to"])?;
+    }
+    Ok(AmendmentRequest {
+        target_record_id,
+        kind: f.get("kind").to_string(),
+        changes: vec![FieldChange {
+            field: f.get("changes.0.field").to_string(),
+            from: None,
+            to: f.get("changes.0.to").to_string(),
+        }],
+        reason: f.get("reason").to_string(),
+        legal_basis: f.get("legal_basis").to_string(),
+        evidence: f.get("evidence").to_string(),
+        requester: RequesterInput {
+            full_name: f.get("requester.full_name").to_string(),
+            relationship: f.get("requester.relationship").to_string(),
+        },
+    })
+}
+
+pub async fn new_amendment(
+    PageActor(actor): PageActor,
+    query: Result<Query<AmendmentQuery>, QueryRejection>,
+) -> Response {
+    if !can_declare(&actor) {
+        return cannot_declare_kind(&actor, "thay đổi, cải chính hộ tịch");
+    }
+    let mut m = HashMap::new();
+    if let Some(id) = query
+        .ok()
+        .and_then(|Query(q)| q.target)
+        .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
+    {
+        m.insert("target_record_id".to_string(), id);
+    }
+    m.insert(
+        "legal_basis".to_string(),
+        "Luật Hộ tịch 2014, Điều 26–29; Nghị định 123/2015/NĐ-CP, Điều 7".to_string(),
+    );
+    let page = declaration_form_page(&actor, &AMENDMENT, (&[], &SECTIONS), &BirthForm(m), None);
+    html(StatusCode::OK, page.render())
+}
+
+pub async fn declare_amendment(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    PageActor(actor): PageActor,
+    form: Result<Form<BirthForm>, FormRejection>,
+) -> Response {
+    let mut f = match accept_form(&actor, form) {
+        Ok(f) => f,
+        Err(refused) => return refused,
+    };
+    let result = match request(&mut f) {
+        Ok(r) => state.app.declare_amendment(&actor, &meta, r).await,
+        Err(e) => Err(e),
+    };
+    declared_or_form_again(result, f, |f, e| {
+        declaration_form_page(&actor, &AMENDMENT, (&[], &SECTIONS), f, Some(e)).render()
+    })
+}
+
+/// The contents of an `amendment` record's page.
+pub(super) fn amendment_parties(d: &AmendmentData) -> Vec<PartyView> {
+    let r = &d.request;
+    let label = |path: &str| {
+        FIELDS
+            .iter()
+            .find(|(k, _)| *k == path)
+            .map(|(_, l)| l.to_string())
+            .unwrap_or_else(|| path.to_string())
+    };
+    let shown = |path: &str, v: &str| {
+        if path.ends_with("date_of_birth") || path == "date_of_death" {
+            vn_date(v)
+        } else {
+            v.to_string()
+        }
+    };
+    let mut facts = vec![Fact {
+        label: "Hồ sơ được thay đổi (số)",
+        value: r.target_record_id.to_string(),
+    }];
+    for c in &r.changes {
+        facts.push(Fact {
+            label: "Mục",
+            value: label(&c.field),
+        });
+        facts.push(Fact {
+            label: "Từ",
+            value: c
+                .from
+                .as_deref()
+                .map(|v| shown(&c.field, v))
+                .unwrap_or_else(|| "(trống)".into()),
+        });
+        facts.push(Fact {
+            label: "Thành",
+            value: shown(&c.field, &c.to),
+        });
+    }
+    vec![
+        PartyView {
+            title: "Nội dung thay đổi",
+            facts,
+        },
+        PartyView {
+            title: "Lý do và căn cứ",
+            facts: vec![
+                Fact {
+                    label: "Lý do",
+                    value: r.reason.clone(),
+                },
+                Fact {
+                    label: "Căn cứ pháp lý",
+                    value: r.legal_basis.clone(),
+                },
+                Fact {
+                    label: "Giấy tờ chứng minh",
+                    value: r.evidence.clone(),
+                },
+                Fact {
+                    label: "Người yêu cầu",
+                    value: format!("{} ({})", r.requester.full_name, r.requester.relationship),
+                },
+            ],
+        },
+    ]
+}
