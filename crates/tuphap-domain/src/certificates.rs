@@ -273,7 +273,7 @@ impl App {
                 ErrorKind::Conflict,
                 "certificate_kind_none",
                 format!(
-                    "Hồ sơ {} không có giấy riêng: việc thay đổi, cải chính được ghi vào hồ sơ gốc (số {}), in lại giấy của hồ sơ đó theo nội dung mới.",
+                    "Hồ sơ {} không có giấy riêng: việc này được ghi vào hồ sơ gốc (số {}), in lại giấy của hồ sơ đó theo nội dung mới.",
                     crate::civil::kind_name(&r.kind),
                     r.target_record_id
                         .map(|t| t.to_string())

@@ -41,13 +41,14 @@ use tuphap_core::reference::{self as refdata, AdminLevel};
 use tuphap_store::{Change, Store, StoreError};
 
 /// Change-log entities that are civil records.
-pub const RECORD_ENTITIES: [&str; 6] = [
+pub const RECORD_ENTITIES: [&str; 7] = [
     "birth",
     "death",
     "marriage",
     "divorce",
     "marital_status",
     "amendment",
+    "parentage",
 ];
 /// Changes read per batch (one commit per batch).
 pub const BATCH: i64 = 1_000;

@@ -406,6 +406,25 @@ impl Tx {
         Ok(())
     }
 
+    /// Links a person to a record in a role (a recognised parent joins the child's birth record).
+    pub async fn record_link_person(
+        &mut self,
+        record_id: i64,
+        role: &str,
+        person_id: i64,
+    ) -> Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "INSERT INTO civil_record_persons (record_id, role, person_id) VALUES ($1, $2, $3)",
+        )
+        .bind(record_id)
+        .bind(role)
+        .bind(person_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
     /// Corrects a person's identity facts (an amendment of the record that establishes them);
     /// `None` keeps what is stored.
     pub async fn person_set_identity(

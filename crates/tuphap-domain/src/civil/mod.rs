@@ -11,6 +11,7 @@ mod divorce;
 mod import;
 mod marital_status;
 mod marriage;
+mod parentage;
 mod person;
 mod registry;
 
@@ -23,6 +24,7 @@ pub use marital_status::{
     purpose_text,
 };
 pub use marriage::{MarriageDeclaration, SpouseInput};
+pub use parentage::ParentageRecognition;
 pub use person::{LifeEvent, PersonView};
 pub use registry::{PersonFacts, Registry};
 
@@ -212,6 +214,7 @@ pub fn kind_name(kind: &str) -> &'static str {
         "divorce" => "ghi vào sổ việc ly hôn, hủy kết hôn",
         "marital_status" => "xác nhận tình trạng hôn nhân",
         "amendment" => "thay đổi, cải chính, bổ sung hộ tịch",
+        "parentage" => "nhận cha, mẹ, con",
         _ => "hộ tịch",
     }
 }
@@ -854,10 +857,25 @@ impl App {
                 .await?;
         }
         let mut changes = Vec::new();
-        if r.kind == "amendment" {
-            let (target, version) = self
-                .apply_amendment(&mut tx, actor, &r, (number, year))
-                .await?;
+        // Procedures that change an earlier record write its new version here, in the same
+        // transaction as their own registration.
+        let applied = match r.kind.as_str() {
+            "amendment" => Some(
+                self.apply_amendment(&mut tx, actor, &r, (number, year))
+                    .await?,
+            ),
+            "parentage" => Some(
+                self.apply_parentage(
+                    &mut tx,
+                    actor,
+                    &r,
+                    &register_text(number, DEFAULT_BOOK, year),
+                )
+                .await?,
+            ),
+            _ => None,
+        };
+        if let Some((target, version)) = applied {
             let target_kind = self
                 .store
                 .record_by_id(target)
@@ -869,7 +887,7 @@ impl App {
                 entity_id: target.to_string(),
                 action: "amended".into(),
                 actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"amendment": id, "version": version}),
+                payload: serde_json::json!({"by": id, "kind": r.kind, "version": version}),
             });
         }
         let text = register_text(number, DEFAULT_BOOK, year);

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tuphap_domain::civil::{
     AmendmentRequest, BirthDeclaration, DeathDeclaration, Declared, DivorceRecording,
-    MaritalStatusRequest, MarriageDeclaration, RecordView, Registered, register_text,
+    MaritalStatusRequest, MarriageDeclaration, ParentageRecognition, RecordView, Registered,
+    register_text,
 };
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(declare_divorce))
         .routes(routes!(declare_marital_status))
         .routes(routes!(declare_amendment))
+        .routes(routes!(declare_parentage))
         .routes(routes!(register))
         .routes(routes!(return_record))
         .routes(routes!(reject_record))
@@ -201,6 +203,38 @@ async fn declare_amendment(
     ApiJson(r): ApiJson<AmendmentRequest>,
 ) -> Result<(StatusCode, Json<Declared>), ApiError> {
     let r = state.app.declare_amendment(&actor, &meta, r).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Recognise the father or the mother of a child whose birth is registered (đăng ký nhận cha,
+/// mẹ, con; Luật Hộ tịch 2014, Điều 24–25). When a signer registers it, the birth record gets a
+/// new version naming the parent: the next birth certificate prints them, the earlier one
+/// verifies as `superseded`.
+#[utoipa::path(
+    post, path = "/api/v1/civil/parentage", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = ParentageRecognition, example = json!({
+        "birth_record_id": 12, "role": "father",
+        "parent": {"full_name": "Nguyễn Văn Nam", "date_of_birth": "1993-07-02", "personal_id": "001093012345",
+                   "ethnicity_code": "01", "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+        "evidence": "Kết quả giám định ADN số 45/GĐ ngày 01/11/2026 của Viện Pháp y Quốc gia",
+        "requester": {"full_name": "Nguyễn Văn Nam", "relationship": "cha"}
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 314, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Hồ sơ khai sinh thuộc sổ của cơ quan khác", body = ErrorBody),
+        (status = 404, description = "Không có hồ sơ khai sinh (`birth_not_found`)", body = ErrorBody),
+        (status = 409, description = "Đã ghi cha/mẹ (`parentage_parent_recorded`), đang chờ (`parentage_pending`), người được nhận đã chết (`parentage_parent_deceased`), khai sinh chưa đăng ký (`parentage_birth_not_registered`)", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+async fn declare_parentage(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(r): ApiJson<ParentageRecognition>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_parentage(&actor, &meta, r).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 

@@ -57,6 +57,8 @@ pub fn router() -> Router<AppState> {
         .route("/civil/marital-status", post(civil::declare_marital_status))
         .route("/civil/amendments/new", get(civil::new_amendment))
         .route("/civil/amendments", post(civil::declare_amendment))
+        .route("/civil/parentage/new", get(civil::new_parentage))
+        .route("/civil/parentage", post(civil::declare_parentage))
         .route("/civil/marriages/new", get(civil::new_marriage))
         .route("/civil/marriages", post(civil::declare_marriage))
         .route("/civil/records/{id}", get(civil::record))

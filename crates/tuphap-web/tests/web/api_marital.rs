@@ -529,3 +529,96 @@ async fn corrected_birth_supersedes_its_certificate_on_every_engine() {
         );
     }
 }
+
+/// Must-show of parentage: a recognised father appears on the child's new birth certificate;
+/// the earlier certificate (without him) is superseded.
+#[tokio::test]
+async fn recognised_father_is_on_the_new_birth_certificate_on_every_engine() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        let birth = json!({
+            "child": {"full_name": "Trần Minh Khang", "sex": "male", "date_of_birth": days_ago(20),
+                      "place_of_birth": {"admin_unit_code": "00004", "detail": "Bệnh viện Phụ sản Hà Nội"},
+                      "ethnicity_code": "01", "nationality_code": "VN"},
+            "mother": {"full_name": "Trần Thị Mai", "date_of_birth": "1995-03-14", "ethnicity_code": "01",
+                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+            "declarant": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+        });
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/births", &birth).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let id = v["id"].as_i64().unwrap();
+        let cert = format!("/api/v1/civil/records/{id}/certificate");
+        let (_, v) = app.call(Method::GET, &cert, Some(&a.officer), None).await;
+        let old_code = v["verification_code"].as_str().unwrap().to_string();
+        let father = json!({"full_name": "Nguyễn Văn Nam", "date_of_birth": "1993-07-02",
+                            "personal_id": "001093012345", "ethnicity_code": "01",
+                            "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}});
+        let recognition = json!({
+            "birth_record_id": id, "role": "father", "parent": father,
+            "evidence": "Kết quả giám định ADN số 45/GĐ của Viện Pháp y Quốc gia",
+            "requester": {"full_name": "Nguyễn Văn Nam", "relationship": "cha"}
+        });
+        // A "father" younger than the child is refused.
+        let mut young = recognition.clone();
+        young["parent"]["date_of_birth"] = json!(days_ago(1));
+        young["parent"]["personal_id"] = json!(null);
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/parentage", &young).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (422, Some("parentage_parent_younger")),
+            "{e}: {v}"
+        );
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/parentage", &recognition).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (_, rec) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{id}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert_eq!(rec["version"], 2, "{e}: {rec}");
+        assert_eq!(rec["data"]["father"]["full_name"], "Nguyễn Văn Nam");
+        let father_id = rec["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["role"] == "father")
+            .and_then(|p| p["person_id"].as_i64())
+            .expect("the father is linked to the birth record");
+        let (_, person) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/persons/{father_id}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert!(
+            person["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|ev| ev["record_id"] == id && ev["role"] == "father"),
+            "{e}: {person}"
+        );
+        // A second recognition of a father is refused.
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/parentage", &recognition).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("parentage_parent_recorded")),
+            "{e}: {v}"
+        );
+        // Old certificate superseded; the new one names the father.
+        let (_, v) = verify(&app, &old_code).await;
+        assert_eq!(v["status"], "superseded", "{e}: {v}");
+        let (s, v) = app.call(Method::GET, &cert, Some(&a.officer), None).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        assert_ne!(v["verification_code"], old_code.as_str());
+        if let Some(text) = pdf_text(&pdf(&app, &a.officer, id).await) {
+            assert!(text.contains("Nguyễn Văn Nam"), "{e}: {text}");
+        }
+    }
+}

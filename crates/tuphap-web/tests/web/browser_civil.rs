@@ -6,7 +6,8 @@
 //! From a record's persons to the mother's page (her births on a timeline) and back to a record
 //! with its "Nhật ký". A court's divorce recorded from the marriage's page, and the
 //! marital-status form refused, then accepted once the divorce is signed; an amendment of the
-//! marriage from its page, signed, shown in its history. Skipped like `browser.rs` when Chromium is missing, unless
+//! marriage from its page, signed, shown in its history; a father recognised from a birth's
+//! page. Skipped like `browser.rs` when Chromium is missing, unless
 //! `TUPHAP_REQUIRE_BROWSER=1`.
 
 use reqwest::Method;
@@ -665,6 +666,60 @@ async fn run_divorce() {
     assert!(main.contains("Trần Thị Mai Anh"), "{main}");
     assert!(main.contains("Cải chính hộ tịch theo hồ sơ số"), "{main}");
     check(&d, "civil-marriage-amended").await;
+
+    // A father recognised from a birth's page (a birth registered over the API, no father).
+    let birth = json!({
+        "child": {"full_name": "Trần Minh Khang", "sex": "male", "date_of_birth": day(20),
+                  "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
+        "mother": {"full_name": "Trần Thị Lan", "date_of_birth": "1996-01-20", "ethnicity_code": "01",
+                   "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+        "declarant": {"full_name": "Trần Thị Lan", "relationship": "mẹ"}
+    });
+    let (s, v) = app
+        .call(
+            Method::POST,
+            "/api/v1/civil/births",
+            Some(&officer),
+            Some(&birth),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let birth_id = v["id"].as_i64().unwrap();
+    app.call(
+        Method::POST,
+        &format!("/api/v1/civil/records/{birth_id}/register"),
+        Some(&signer),
+        None,
+    )
+    .await;
+    d.goto(&app.at(&format!("/civil/records/{birth_id}"))).await;
+    d.settle().await;
+    d.click(".follow-up a[href^='/civil/parentage/new']").await;
+    d.wait_for(
+        "the parentage form",
+        "return document.title.startsWith('Đăng ký nhận cha, mẹ, con');",
+    )
+    .await;
+    d.settle().await;
+    d.click("#role option[value=father]").await;
+    d.type_into("#parent-full_name", "Lê Văn Tuấn").await;
+    set_date(&d, "parent-date_of_birth", "1990-04-04").await;
+    d.type_into("#evidence", "Kết quả giám định ADN số 45/GĐ")
+        .await;
+    d.type_into("#requester-full_name", "Lê Văn Tuấn").await;
+    d.type_into("#requester-relationship", "cha").await;
+    check(&d, "civil-parentage-form").await;
+    d.click("form.parentage-form button[type=submit]").await;
+    d.wait_for(
+        "the parentage record",
+        "return document.title.startsWith('Hồ sơ nhận cha, mẹ, con số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("Người được nhận là cha"), "{main}");
+    assert!(main.contains("Lê Văn Tuấn"), "{main}");
+    check(&d, "civil-parentage-declared").await;
 
     for line in d.console().await {
         eprintln!("browser console: {line}");

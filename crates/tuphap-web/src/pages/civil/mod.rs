@@ -45,6 +45,7 @@ mod amendment;
 mod death;
 mod marital;
 mod marriage;
+mod parentage;
 mod person;
 mod trail;
 
@@ -52,6 +53,7 @@ pub use amendment::{declare_amendment, new_amendment};
 pub use death::{declare_death, new_death};
 pub use marital::{declare_divorce, declare_marital_status, new_divorce, new_marital_status};
 pub use marriage::{declare_marriage, new_marriage};
+pub use parentage::{declare_parentage, new_parentage};
 pub use person::person;
 
 /// Rows of a work queue per page.
@@ -90,6 +92,7 @@ fn kind_label(kind: &str) -> &'static str {
         "divorce" => "Ghi vào sổ việc ly hôn",
         "marital_status" => "Xác nhận tình trạng hôn nhân",
         "amendment" => "Thay đổi, cải chính hộ tịch",
+        "parentage" => "Nhận cha, mẹ, con",
         _ => "Hộ tịch",
     }
 }
@@ -1567,6 +1570,11 @@ async fn record_page(
                 .ok()
                 .map(|d| amendment::amendment_parties(&d))
         }
+        "parentage" => {
+            serde_json::from_value::<tuphap_domain::civil::ParentageRecognition>(view.data.clone())
+                .ok()
+                .map(|d| parentage::parentage_parties(&d))
+        }
         _ => None,
     };
     // The next procedures on this record (amend it; record a divorce of a marriage), or the
@@ -1581,6 +1589,13 @@ async fn record_page(
             href: format!("/civil/amendments/new?target={id}"),
             label: "Thay đổi, cải chính, bổ sung",
         });
+        if view.kind == "birth" && (view.data["father"].is_null() || view.data["mother"].is_null())
+        {
+            follow_ups.push(PrintLink {
+                href: format!("/civil/parentage/new?birth={id}"),
+                label: "Nhận cha, mẹ, con",
+            });
+        }
         if view.kind == "marriage" {
             follow_ups.push(PrintLink {
                 href: format!("/civil/divorces/new?marriage={id}"),
@@ -1593,12 +1608,14 @@ async fn record_page(
             href: format!("/civil/records/{target}"),
             label: match view.kind.as_str() {
                 "divorce" => "Xem hồ sơ kết hôn",
+                "parentage" => "Xem hồ sơ khai sinh của con",
                 _ => "Xem hồ sơ được thay đổi, cải chính",
             },
         });
     }
-    // An amendment has no paper of its own: the amended record's certificate is printed again.
-    let printable = own && registered && view.kind != "amendment";
+    // An amendment or a recognition has no paper of its own here: the changed record's
+    // certificate is printed again.
+    let printable = own && registered && !matches!(view.kind.as_str(), "amendment" | "parentage");
     let print = printable.then(|| PrintLink {
         href: format!("/api/v1/civil/records/{id}/certificate.pdf"),
         label: match view.kind.as_str() {
