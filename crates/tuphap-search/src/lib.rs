@@ -41,7 +41,7 @@ use tuphap_core::reference::{self as refdata, AdminLevel};
 use tuphap_store::{Change, Store, StoreError};
 
 /// Change-log entities that are civil records.
-pub const RECORD_ENTITIES: [&str; 7] = [
+pub const RECORD_ENTITIES: [&str; 8] = [
     "birth",
     "death",
     "marriage",
@@ -49,6 +49,7 @@ pub const RECORD_ENTITIES: [&str; 7] = [
     "marital_status",
     "amendment",
     "parentage",
+    "adoption",
 ];
 /// Changes read per batch (one commit per batch).
 pub const BATCH: i64 = 1_000;

@@ -5,6 +5,7 @@
 //! change-log row. Records are never overwritten: the declaration is version 1 of the record's
 //! content; corrections add versions.
 
+mod adoption;
 mod amendment;
 mod death;
 mod divorce;
@@ -15,6 +16,7 @@ mod parentage;
 mod person;
 mod registry;
 
+pub use adoption::AdoptionRegistration;
 pub use amendment::{AmendmentData, AmendmentRequest, FieldChange, RequesterInput};
 pub use death::{DeathDeclaration, DeceasedInput};
 pub use divorce::{CourtDecisionInput, DivorceRecording};
@@ -215,6 +217,7 @@ pub fn kind_name(kind: &str) -> &'static str {
         "marital_status" => "xác nhận tình trạng hôn nhân",
         "amendment" => "thay đổi, cải chính, bổ sung hộ tịch",
         "parentage" => "nhận cha, mẹ, con",
+        "adoption" => "nuôi con nuôi",
         _ => "hộ tịch",
     }
 }
@@ -873,6 +876,7 @@ impl App {
                 )
                 .await?,
             ),
+            "adoption" => Some(self.apply_adoption(&mut tx, &r).await?),
             _ => None,
         };
         if let Some((target, version)) = applied {

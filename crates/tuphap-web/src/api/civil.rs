@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tuphap_domain::civil::{
-    AmendmentRequest, BirthDeclaration, DeathDeclaration, Declared, DivorceRecording,
-    MaritalStatusRequest, MarriageDeclaration, ParentageRecognition, RecordView, Registered,
-    register_text,
+    AdoptionRegistration, AmendmentRequest, BirthDeclaration, DeathDeclaration, Declared,
+    DivorceRecording, MaritalStatusRequest, MarriageDeclaration, ParentageRecognition, RecordView,
+    Registered, register_text,
 };
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(declare_marital_status))
         .routes(routes!(declare_amendment))
         .routes(routes!(declare_parentage))
+        .routes(routes!(declare_adoption))
         .routes(routes!(register))
         .routes(routes!(return_record))
         .routes(routes!(reject_record))
@@ -235,6 +236,38 @@ async fn declare_parentage(
     ApiJson(r): ApiJson<ParentageRecognition>,
 ) -> Result<(StatusCode, Json<Declared>), ApiError> {
     let r = state.app.declare_parentage(&actor, &meta, r).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Register a domestic adoption (đăng ký nuôi con nuôi; Luật Nuôi con nuôi 2010). The child is
+/// under 16, each adoptive parent at least 20 years older; when a signer registers it, the
+/// adoptive parents are linked to the child's birth record.
+#[utoipa::path(
+    post, path = "/api/v1/civil/adoptions", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = AdoptionRegistration, example = json!({
+        "birth_record_id": 12,
+        "adoptive_father": {"full_name": "Phạm Văn Hải", "date_of_birth": "1980-02-02", "personal_id": "001080002222",
+                            "ethnicity_code": "01", "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+        "adoptive_mother": null,
+        "evidence": "Văn bản đồng ý của mẹ đẻ ngày 01/11/2026",
+        "requester": {"full_name": "Phạm Văn Hải", "relationship": "cha nuôi"}
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 315, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Hồ sơ khai sinh thuộc sổ của cơ quan khác", body = ErrorBody),
+        (status = 404, description = "Không có hồ sơ khai sinh (`birth_not_found`)", body = ErrorBody),
+        (status = 409, description = "Đã là con nuôi (`adoption_exists`), đang chờ (`adoption_pending`), người đã chết", body = ErrorBody),
+        (status = 422, description = "Con đủ 16 tuổi (`adoption_child_too_old`), chênh lệch dưới 20 tuổi (`adoption_age_gap`), cha mẹ đẻ (`adoption_birth_parent`)", body = ErrorBody),
+    )
+)]
+async fn declare_adoption(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(r): ApiJson<AdoptionRegistration>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_adoption(&actor, &meta, r).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 

@@ -59,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .route("/civil/amendments", post(civil::declare_amendment))
         .route("/civil/parentage/new", get(civil::new_parentage))
         .route("/civil/parentage", post(civil::declare_parentage))
+        .route("/civil/adoptions/new", get(civil::new_adoption))
+        .route("/civil/adoptions", post(civil::declare_adoption))
         .route("/civil/marriages/new", get(civil::new_marriage))
         .route("/civil/marriages", post(civil::declare_marriage))
         .route("/civil/records/{id}", get(civil::record))

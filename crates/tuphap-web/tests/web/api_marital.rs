@@ -622,3 +622,119 @@ async fn recognised_father_is_on_the_new_birth_certificate_on_every_engine() {
         }
     }
 }
+
+/// Must-show of adoption: registered, the adoptive parents are on the child's birth record and
+/// the child's page; the law's age rules are refused with codes.
+#[tokio::test]
+async fn adoption_shows_the_adoptive_parents_on_every_engine() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        let birth = json!({
+            "child": {"full_name": "Lê Thị Ngọc", "sex": "female", "date_of_birth": days_ago(400),
+                      "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
+            "mother": {"full_name": "Lê Thị Hồng", "date_of_birth": "2000-03-14", "ethnicity_code": "01",
+                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+            "declarant": {"full_name": "Lê Thị Hồng", "relationship": "mẹ"}
+        });
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/births", &birth).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let id = v["id"].as_i64().unwrap();
+        let parent = |name: &str, dob: &str, pid: &str| {
+            json!({"full_name": name, "date_of_birth": dob, "personal_id": pid, "ethnicity_code": "01",
+                   "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}})
+        };
+        let adoption = json!({
+            "birth_record_id": id,
+            "adoptive_father": parent("Phạm Văn Hải", "1980-02-02", "001080002222"),
+            "adoptive_mother": parent("Vũ Thị Thu", "1982-05-05", "001182005555"),
+            "evidence": "Văn bản đồng ý của mẹ đẻ ngày 01/11/2026",
+            "requester": {"full_name": "Phạm Văn Hải", "relationship": "cha nuôi"}
+        });
+        let mut young = adoption.clone();
+        young["adoptive_mother"] = parent("Vũ Thị Thu", "2010-05-05", "001310005555");
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/adoptions", &young).await;
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (
+                422,
+                Some("adoption_age_gap"),
+                Some("adoptive_mother.date_of_birth")
+            ),
+            "{e}: {v}"
+        );
+        let mut none = adoption.clone();
+        none["adoptive_father"] = json!(null);
+        none["adoptive_mother"] = json!(null);
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/adoptions", &none).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (422, Some("adoption_no_parent")),
+            "{e}: {v}"
+        );
+
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/adoptions", &adoption).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (_, rec) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{id}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        let roles: Vec<(String, String)> = rec["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["role"].as_str().unwrap().to_string(),
+                    p["full_name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert!(
+            roles.contains(&("adoptive_father".into(), "Phạm Văn Hải".into())),
+            "{e}: {roles:?}"
+        );
+        assert!(
+            roles.contains(&("adoptive_mother".into(), "Vũ Thị Thu".into())),
+            "{e}: {roles:?}"
+        );
+        assert!(
+            roles.contains(&("mother".into(), "Lê Thị Hồng".into())),
+            "{e}: birth mother stays"
+        );
+        let child = rec["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["role"] == "child")
+            .and_then(|p| p["person_id"].as_i64())
+            .unwrap();
+        let (_, person) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/persons/{child}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert!(
+            person["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|ev| ev["kind"] == "adoption" && ev["role"] == "child"),
+            "{e}: {person}"
+        );
+        // Adopted already.
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/adoptions", &adoption).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (409, Some("adoption_exists")),
+            "{e}: {v}"
+        );
+    }
+}

@@ -6,8 +6,8 @@
 //! From a record's persons to the mother's page (her births on a timeline) and back to a record
 //! with its "Nhật ký". A court's divorce recorded from the marriage's page, and the
 //! marital-status form refused, then accepted once the divorce is signed; an amendment of the
-//! marriage from its page, signed, shown in its history; a father recognised from a birth's
-//! page. Skipped like `browser.rs` when Chromium is missing, unless
+//! marriage from its page, signed, shown in its history; a father recognised and an adoption
+//! declared from a birth's page. Skipped like `browser.rs` when Chromium is missing, unless
 //! `TUPHAP_REQUIRE_BROWSER=1`.
 
 use reqwest::Method;
@@ -720,6 +720,37 @@ async fn run_divorce() {
     assert!(main.contains("Người được nhận là cha"), "{main}");
     assert!(main.contains("Lê Văn Tuấn"), "{main}");
     check(&d, "civil-parentage-declared").await;
+
+    // An adoption from the same birth's page: one adoptive parent is enough.
+    d.goto(&app.at(&format!("/civil/records/{birth_id}"))).await;
+    d.settle().await;
+    d.click(".follow-up a[href^='/civil/adoptions/new']").await;
+    d.wait_for(
+        "the adoption form",
+        "return document.title.startsWith('Đăng ký nuôi con nuôi');",
+    )
+    .await;
+    d.settle().await;
+    d.type_into("#adoptive_mother-full_name", "Vũ Thị Thu")
+        .await;
+    set_date(&d, "adoptive_mother-date_of_birth", "1982-05-05").await;
+    d.type_into("#adoptive_mother-residence-admin_unit_code", "00004")
+        .await;
+    d.type_into("#evidence", "Văn bản đồng ý của mẹ đẻ").await;
+    d.type_into("#requester-full_name", "Vũ Thị Thu").await;
+    d.type_into("#requester-relationship", "mẹ nuôi").await;
+    check(&d, "civil-adoption-form").await;
+    d.click("form.adoption-form button[type=submit]").await;
+    d.wait_for(
+        "the adoption record",
+        "return document.title.startsWith('Hồ sơ nuôi con nuôi số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("Mẹ nuôi"), "{main}");
+    assert!(main.contains("Vũ Thị Thu"), "{main}");
+    check(&d, "civil-adoption-declared").await;
 
     for line in d.console().await {
         eprintln!("browser console: {line}");

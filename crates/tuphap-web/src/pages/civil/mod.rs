@@ -41,6 +41,7 @@ use super::{CsrfProtected, Layout, PageActor, accept_form, encode_component, err
 use crate::extract::Meta;
 use crate::state::AppState;
 
+mod adoption;
 mod amendment;
 mod death;
 mod marital;
@@ -49,6 +50,7 @@ mod parentage;
 mod person;
 mod trail;
 
+pub use adoption::{declare_adoption, new_adoption};
 pub use amendment::{declare_amendment, new_amendment};
 pub use death::{declare_death, new_death};
 pub use marital::{declare_divorce, declare_marital_status, new_divorce, new_marital_status};
@@ -93,6 +95,7 @@ fn kind_label(kind: &str) -> &'static str {
         "marital_status" => "Xác nhận tình trạng hôn nhân",
         "amendment" => "Thay đổi, cải chính hộ tịch",
         "parentage" => "Nhận cha, mẹ, con",
+        "adoption" => "Nuôi con nuôi",
         _ => "Hộ tịch",
     }
 }
@@ -130,6 +133,8 @@ fn role_label(role: &str) -> &'static str {
         "husband" => "Bên nam (chồng)",
         "applicant" => "Người yêu cầu",
         "subject" => "Người được thay đổi, cải chính",
+        "adoptive_father" => "Cha nuôi",
+        "adoptive_mother" => "Mẹ nuôi",
         _ => "Khác",
     }
 }
@@ -1575,6 +1580,11 @@ async fn record_page(
                 .ok()
                 .map(|d| parentage::parentage_parties(&d))
         }
+        "adoption" => {
+            serde_json::from_value::<tuphap_domain::civil::AdoptionRegistration>(view.data.clone())
+                .ok()
+                .map(|d| adoption::adoption_parties(&d))
+        }
         _ => None,
     };
     // The next procedures on this record (amend it; record a divorce of a marriage), or the
@@ -1596,6 +1606,12 @@ async fn record_page(
                 label: "Nhận cha, mẹ, con",
             });
         }
+        if view.kind == "birth" {
+            follow_ups.push(PrintLink {
+                href: format!("/civil/adoptions/new?birth={id}"),
+                label: "Nuôi con nuôi",
+            });
+        }
         if view.kind == "marriage" {
             follow_ups.push(PrintLink {
                 href: format!("/civil/divorces/new?marriage={id}"),
@@ -1608,14 +1624,15 @@ async fn record_page(
             href: format!("/civil/records/{target}"),
             label: match view.kind.as_str() {
                 "divorce" => "Xem hồ sơ kết hôn",
-                "parentage" => "Xem hồ sơ khai sinh của con",
+                "parentage" | "adoption" => "Xem hồ sơ khai sinh của con",
                 _ => "Xem hồ sơ được thay đổi, cải chính",
             },
         });
     }
     // An amendment or a recognition has no paper of its own here: the changed record's
     // certificate is printed again.
-    let printable = own && registered && !matches!(view.kind.as_str(), "amendment" | "parentage");
+    let printable =
+        own && registered && !matches!(view.kind.as_str(), "amendment" | "parentage" | "adoption");
     let print = printable.then(|| PrintLink {
         href: format!("/api/v1/civil/records/{id}/certificate.pdf"),
         label: match view.kind.as_str() {

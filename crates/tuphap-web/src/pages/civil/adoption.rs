@@ -1,0 +1,267 @@
+//! The adoption form (tờ khai đăng ký nuôi con nuôi): `GET /civil/adoptions/new?birth=ID` (from
+//! a registered birth's page) and `POST /civil/adoptions`. An adoptive parent whose name is left
+//! empty is not part of the request (one adoptive parent is enough).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use tuphap_domain::civil::{AdoptionRegistration, ParentInput, RequesterInput};
+use tuphap_domain::{DomainError, error::ErrorKind};
+
+use super::{
+    BirthForm, Control, Fact, FieldSpec, FormKind, ID_HINT, PartyView, SectionSpec, UNIT_HINT,
+    can_declare, cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted,
+    opt_text, vn_date,
+};
+use crate::extract::Meta;
+use crate::pages::reference::html;
+use crate::pages::{PageActor, accept_form};
+use crate::state::AppState;
+
+const ADOPTION: FormKind = FormKind {
+    title: "Đăng ký nuôi con nuôi",
+    action: "/civil/adoptions",
+    form_class: "adoption-form",
+    relationships: &["cha nuôi", "mẹ nuôi"],
+    note: "Con nuôi dưới 16 tuổi; người nhận nuôi hơn con nuôi từ 20 tuổi trở lên (Luật Nuôi con nuôi 2010). Khi người ký của UBND đăng ký, cha nuôi, mẹ nuôi được ghi vào hồ sơ khai sinh của con.",
+};
+
+macro_rules! parent_fields {
+    ($p:literal, $who:literal) => {
+        [
+            field(
+                concat!($p, ".full_name"),
+                concat!($who, ": họ, chữ đệm và tên"),
+                Control::Text,
+                false,
+                true,
+            ),
+            field(
+                concat!($p, ".date_of_birth"),
+                concat!($who, ": ngày sinh"),
+                Control::Date,
+                false,
+                false,
+            ),
+            hinted(
+                field(
+                    concat!($p, ".personal_id"),
+                    concat!($who, ": số định danh"),
+                    Control::Digits(12),
+                    false,
+                    false,
+                ),
+                ID_HINT,
+            ),
+            hinted(
+                field(
+                    concat!($p, ".residence.admin_unit_code"),
+                    concat!($who, ": nơi cư trú, mã xã/phường"),
+                    Control::Digits(5),
+                    false,
+                    true,
+                ),
+                UNIT_HINT,
+            ),
+        ]
+    };
+}
+
+const CHILD: [FieldSpec; 1] = [hinted(
+    field(
+        "birth_record_id",
+        "Số hồ sơ khai sinh của con nuôi",
+        Control::Digits(12),
+        true,
+        false,
+    ),
+    "Nút \u{201c}Nuôi con nuôi\u{201d} trên trang hồ sơ khai sinh điền sẵn số này.",
+)];
+const FATHER: [FieldSpec; 4] = parent_fields!("adoptive_father", "Cha nuôi");
+const MOTHER: [FieldSpec; 4] = parent_fields!("adoptive_mother", "Mẹ nuôi");
+const GROUNDS: [FieldSpec; 3] = [
+    hinted(
+        field(
+            "evidence",
+            "Văn bản đồng ý và giấy tờ",
+            Control::Text,
+            true,
+            true,
+        ),
+        "Ví dụ: văn bản đồng ý của cha mẹ đẻ, ý kiến của con nuôi từ đủ 9 tuổi.",
+    ),
+    field(
+        "requester.full_name",
+        "Người yêu cầu: họ, chữ đệm, tên",
+        Control::Text,
+        true,
+        true,
+    ),
+    field(
+        "requester.relationship",
+        "Quan hệ với con nuôi",
+        Control::Text,
+        true,
+        false,
+    ),
+];
+
+const SECTIONS: [SectionSpec<'static>; 4] = [
+    SectionSpec {
+        id: "con-nuoi",
+        title: "Con nuôi",
+        fields: &CHILD,
+    },
+    SectionSpec {
+        id: "cha-nuoi",
+        title: "Cha nuôi",
+        fields: &FATHER,
+    },
+    SectionSpec {
+        id: "me-nuoi",
+        title: "Mẹ nuôi",
+        fields: &MOTHER,
+    },
+    SectionSpec {
+        id: "giay-to",
+        title: "Giấy tờ và người yêu cầu",
+        fields: &GROUNDS,
+    },
+];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AdoptionQuery {
+    pub birth: Option<String>,
+}
+
+fn parent_input(f: &BirthForm, p: &str) -> Option<ParentInput> {
+    let full_name = f.opt(&format!("{p}.full_name"))?;
+    Some(ParentInput {
+        full_name,
+        date_of_birth: f.opt(&format!("{p}.date_of_birth")),
+        personal_id: f.opt(&format!("{p}.personal_id")),
+        ethnicity_code: "01".into(),
+        nationality_code: "VN".into(),
+        residence: f.place(&format!("{p}.residence")),
+    })
+}
+
+fn request(f: &mut BirthForm) -> Result<AdoptionRegistration, DomainError> {
+    f.normalize(&[
+        "adoptive_father.date_of_birth",
+        "adoptive_mother.date_of_birth",
+    ])?;
+    let birth_record_id = f
+        .get("birth_record_id")
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| {
+            DomainError::new(
+                ErrorKind::Unprocessable,
+                "birth_record_id_invalid",
+                "Số hồ sơ khai sinh là một số, ví dụ 42.",
+            )
+            .with_field("birth_record_id")
+        })?;
+    Ok(AdoptionRegistration {
+        birth_record_id,
+        adoptive_father: parent_input(f, "adoptive_father"),
+        adoptive_mother: parent_input(f, "adoptive_mother"),
+        evidence: f.get("evidence").to_string(),
+        requester: RequesterInput {
+            full_name: f.get("requester.full_name").to_string(),
+            relationship: f.get("requester.relationship").to_string(),
+        },
+    })
+}
+
+pub async fn new_adoption(
+    PageActor(actor): PageActor,
+    query: Result<Query<AdoptionQuery>, QueryRejection>,
+) -> Response {
+    if !can_declare(&actor) {
+        return cannot_declare_kind(&actor, "nuôi con nuôi");
+    }
+    let mut m = HashMap::new();
+    if let Some(id) = query
+        .ok()
+        .and_then(|Query(q)| q.birth)
+        .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
+    {
+        m.insert("birth_record_id".to_string(), id);
+    }
+    let page = declaration_form_page(&actor, &ADOPTION, (&[], &SECTIONS), &BirthForm(m), None);
+    html(StatusCode::OK, page.render())
+}
+
+pub async fn declare_adoption(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    PageActor(actor): PageActor,
+    form: Result<Form<BirthForm>, FormRejection>,
+) -> Response {
+    let mut f = match accept_form(&actor, form) {
+        Ok(f) => f,
+        Err(refused) => return refused,
+    };
+    let result = match request(&mut f) {
+        Ok(r) => state.app.declare_adoption(&actor, &meta, r).await,
+        Err(e) => Err(e),
+    };
+    declared_or_form_again(result, f, |f, e| {
+        declaration_form_page(&actor, &ADOPTION, (&[], &SECTIONS), f, Some(e)).render()
+    })
+}
+
+/// The contents of an `adoption` record's page.
+pub(super) fn adoption_parties(r: &AdoptionRegistration) -> Vec<PartyView> {
+    let mut out = Vec::new();
+    for (title, p) in [
+        ("Cha nuôi", &r.adoptive_father),
+        ("Mẹ nuôi", &r.adoptive_mother),
+    ] {
+        if let Some(p) = p {
+            out.push(PartyView {
+                title,
+                facts: vec![
+                    Fact {
+                        label: "Họ, chữ đệm và tên",
+                        value: p.full_name.clone(),
+                    },
+                    Fact {
+                        label: "Ngày sinh",
+                        value: opt_text(p.date_of_birth.as_deref().map(vn_date).as_deref()),
+                    },
+                    Fact {
+                        label: "Số định danh",
+                        value: opt_text(p.personal_id.as_deref()),
+                    },
+                ],
+            });
+        }
+    }
+    out.push(PartyView {
+        title: "Giấy tờ",
+        facts: vec![
+            Fact {
+                label: "Hồ sơ khai sinh của con nuôi (số)",
+                value: r.birth_record_id.to_string(),
+            },
+            Fact {
+                label: "Văn bản đồng ý và giấy tờ",
+                value: r.evidence.clone(),
+            },
+            Fact {
+                label: "Người yêu cầu",
+                value: format!("{} ({})", r.requester.full_name, r.requester.relationship),
+            },
+        ],
+    });
+    out
+}
