@@ -742,13 +742,13 @@ async fn marriage_and_death_rules_on_every_engine() {
     }
 }
 
-async fn set_personal_id(app: &TestApp, person: i64, pid: &str) {
+pub(crate) async fn set_personal_id(app: &TestApp, person: i64, pid: &str) {
     let mut tx = app.store.begin().await.unwrap();
     tx.person_set_personal_id(person, pid).await.unwrap();
     tx.commit().await.unwrap();
 }
 
-fn child_of(record: &Value) -> i64 {
+pub(crate) fn child_of(record: &Value) -> i64 {
     record["persons"]
         .as_array()
         .unwrap()

@@ -6,7 +6,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tuphap_core::dates::vn_today;
 
-use crate::api_civil::{Actors, actors, days_ago, declare_and_register, pdf_text, spouse, verify};
+use crate::api_civil::{
+    Actors, actors, child_of, days_ago, declare_and_register, pdf_text, set_personal_id, spouse,
+    verify,
+};
 use crate::support::{TestApp, spawn_apps};
 
 fn marital_request(purpose: Value) -> Value {
@@ -736,5 +739,99 @@ async fn adoption_shows_the_adoptive_parents_on_every_engine() {
             (409, Some("adoption_exists")),
             "{e}: {v}"
         );
+    }
+}
+
+/// Must-show of the person register: someone born, married and deceased in the registry has
+/// the three events on their page and the status "deceased".
+#[tokio::test]
+async fn born_married_deceased_person_on_every_engine() {
+    for app in spawn_apps().await {
+        let e = app.engine.as_str();
+        let a = actors(&app).await;
+        // A late birth registration of a man born in 1990 (the registry allows it, flagged late).
+        let birth = json!({
+            "child": {"full_name": "Hoàng Văn Long", "sex": "male", "date_of_birth": "1990-06-01",
+                      "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
+            "mother": {"full_name": "Hoàng Thị Lụa", "date_of_birth": "1965-01-01", "ethnicity_code": "01",
+                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+            "declarant": {"full_name": "Hoàng Văn Long", "relationship": "bản thân"}
+        });
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/births", &birth).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (_, rec) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{}", v["id"]),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        let long = child_of(&rec);
+        // The population database assigns his personal ID; later procedures find him by it.
+        set_personal_id(&app, long, "001090006001").await;
+        let (s, v) = declare_and_register(
+            &app,
+            &a,
+            "/api/v1/civil/marriages",
+            &json!({"husband": spouse("Hoàng Văn Long", "1990-06-01", "001090006001"),
+                    "wife": spouse("Đỗ Thị Hạnh", "1992-02-02", "001192002002")}),
+        )
+        .await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let death = json!({
+            "deceased": {"personal_id": "001090006001", "full_name": "Hoàng Văn Long", "sex": "male",
+                         "date_of_birth": "1990-06-01", "residence": {"admin_unit_code": "00004"}},
+            // The marriage was registered today: he dies after it.
+            "date_of_death": days_ago(0),
+            "place_of_death": {"admin_unit_code": "00004"},
+            "declarant": {"full_name": "Đỗ Thị Hạnh", "relationship": "vợ"}
+        });
+        let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/deaths", &death).await;
+        assert_eq!(s, 200, "{e}: {v}");
+        let (s, person) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/persons/{long}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{e}: {person}");
+        let kinds: Vec<(&str, &str)> = person["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|ev| (ev["kind"].as_str().unwrap(), ev["role"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("birth", "child"),
+                ("marriage", "husband"),
+                ("death", "deceased")
+            ],
+            "{e}: {person}"
+        );
+        assert_eq!(person["civil_status"], "deceased", "{e}: {person}");
+        // His widow is widowed.
+        let marriage = person["events"][1]["record_id"].as_i64().unwrap();
+        let (_, m) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{marriage}"),
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        let widow = m["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["role"] == "wife")
+            .and_then(|p| p["person_id"].as_i64())
+            .unwrap();
+        let (status, _) = person_status(&app, &a, widow).await;
+        assert_eq!(status, "widowed", "{e}");
     }
 }
