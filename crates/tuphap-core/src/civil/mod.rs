@@ -190,7 +190,12 @@ mod tests {
                 serde_json::to_string(&e).unwrap(),
                 format!("\"{}\"", e.as_str())
             );
-            assert_eq!(RegisterBookKind::for_event(e).code(), e.as_str());
+            // Each event has its own book, named after it ("Sổ cấp Giấy xác nhận tình trạng hôn
+            // nhân" for the marital-status certificate).
+            assert!(
+                RegisterBookKind::for_event(e).code().starts_with(e.as_str()),
+                "{e:?}"
+            );
         }
         assert_eq!(CivilEvent::Death.name_vi(), "khai tử");
     }
