@@ -193,7 +193,9 @@ mod tests {
             // Each event has its own book, named after it ("Sổ cấp Giấy xác nhận tình trạng hôn
             // nhân" for the marital-status certificate).
             assert!(
-                RegisterBookKind::for_event(e).code().starts_with(e.as_str()),
+                RegisterBookKind::for_event(e)
+                    .code()
+                    .starts_with(e.as_str()),
                 "{e:?}"
             );
         }

@@ -24,12 +24,10 @@ use utoipa::ToSchema;
 use tuphap_core::dates::format_vn;
 use tuphap_core::personal_id::Sex;
 use tuphap_core::role::Role;
-use tuphap_core::text::VnText;
-use tuphap_store::NewChange;
 use tuphap_store::civil::{NewPerson, NewRecord, RecordRow};
 
 use super::amendment::RequesterInput;
-use super::{Declared, ParentInput, invalid, parent, record_in_scope};
+use super::{Declared, ParentInput, invalid, parent, require_texts};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
@@ -72,31 +70,26 @@ impl App {
                 && actor.office.kind == OfficeKind::Commune,
             "đăng ký nuôi con nuôi (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
         )?;
-        for (field, value, what) in [
-            (
-                "evidence",
-                &r.evidence,
-                "các văn bản đồng ý và giấy tờ của hồ sơ",
-            ),
-            (
-                "requester.full_name",
-                &r.requester.full_name,
-                "người yêu cầu",
-            ),
-            (
-                "requester.relationship",
-                &r.requester.relationship,
-                "quan hệ của người yêu cầu",
-            ),
-        ] {
-            if VnText::new(value).as_str().is_empty() {
-                return Err(invalid(
-                    "adoption_field_required",
-                    field,
-                    format!("Ghi {what}."),
-                ));
-            }
-        }
+        require_texts(
+            "adoption_field_required",
+            &[
+                (
+                    "evidence",
+                    &r.evidence,
+                    "các văn bản đồng ý và giấy tờ của hồ sơ",
+                ),
+                (
+                    "requester.full_name",
+                    &r.requester.full_name,
+                    "người yêu cầu",
+                ),
+                (
+                    "requester.relationship",
+                    &r.requester.relationship,
+                    "quan hệ của người yêu cầu",
+                ),
+            ],
+        )?;
         let today = tuphap_core::dates::vn_today();
         let mut parents: Vec<(&str, NewPerson)> = Vec::new();
         if let Some(p) = &r.adoptive_father {
@@ -209,80 +202,37 @@ impl App {
             let (id, _) = tx.person_find_or_create(p).await?;
             persons.push((role.to_string(), id));
         }
-        let id = tx
-            .record_insert(&NewRecord {
-                target_record_id: Some(birth.id),
-                kind: "adoption".into(),
-                office_id: actor.office.id,
-                unit_code: birth.unit_code.clone(),
-                event_date: today,
-                subject_person_id: child.id,
-                subject_name_folded: child.name_folded.clone(),
-                late: false,
-                declared_by: actor.user_id,
-                data,
-                persons,
-            })
-            .await?;
-        let mut audit = actor.audit(meta, "civil.adoption.declare");
-        audit.target_type = Some("civil_record".into());
-        audit.target_id = Some(id.to_string());
-        audit.details = Some(serde_json::json!({"birth": birth.id}));
-        tx.commit_with(
-            &[audit],
-            &[NewChange {
-                entity: "adoption".into(),
-                entity_id: id.to_string(),
-                action: "declared".into(),
-                actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"office": actor.office.code, "birth": birth.id}),
-            }],
-        )
-        .await?;
-        Ok(Declared {
-            id,
-            status: "declared".into(),
+        let record = NewRecord {
+            target_record_id: Some(birth.id),
+            kind: "adoption".into(),
+            office_id: actor.office.id,
+            unit_code: birth.unit_code.clone(),
+            event_date: today,
+            subject_person_id: child.id,
+            subject_name_folded: child.name_folded.clone(),
             late: false,
-            duplicates: Vec::new(),
-        })
+            declared_by: actor.user_id,
+            data,
+            persons,
+        };
+        let details = serde_json::json!({"birth": birth.id});
+        self.commit_declared(tx, actor, meta, record, "civil.adoption.declare", details)
+            .await
     }
 
     async fn adoption_target_check(&self, actor: &Actor, birth: &RecordRow) -> Result<()> {
-        if !matches!(birth.status.as_str(), "registered" | "certificate_issued") {
-            return Err(DomainError::new(
-                ErrorKind::Conflict,
-                "adoption_birth_not_registered",
-                format!("Hồ sơ khai sinh số {} chưa được đăng ký.", birth.id),
-            ));
-        }
-        let office = self
-            .store
-            .office_by_id(birth.office_id)
-            .await?
-            .ok_or_else(DomainError::internal)?;
-        if !record_in_scope(actor, &office) {
-            return Err(DomainError::forbidden(format!(
-                "Hồ sơ khai sinh số {} thuộc sổ của {}; việc nuôi con nuôi được đăng ký tại cơ quan đó (hoặc cơ quan kế thừa).",
-                birth.id, office.name
-            )));
-        }
+        self.concerned_record(
+            actor,
+            birth,
+            "adoption_birth_not_registered",
+            "nuôi con nuôi",
+        )
+        .await?;
         if link_taken(&self.store.record_persons(birth.id).await?) {
             return Err(adoption_exists(birth.id));
         }
-        for other in self.store.records_targeting(birth.id).await? {
-            if other.kind == "adoption" && matches!(other.status.as_str(), "declared" | "returned")
-            {
-                return Err(DomainError::new(
-                    ErrorKind::Conflict,
-                    "adoption_pending",
-                    format!(
-                        "Hồ sơ khai sinh số {} đang có yêu cầu nuôi con nuôi số {} chờ xử lý.",
-                        birth.id, other.id
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        self.refuse_pending(birth.id, "adoption", "adoption_pending")
+            .await
     }
 
     /// At the registration of adoption `record` (inside its transaction): the adoptive parents

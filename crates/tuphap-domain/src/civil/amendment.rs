@@ -29,14 +29,13 @@ use utoipa::ToSchema;
 
 use tuphap_core::role::Role;
 use tuphap_core::text::{VnText, fold};
-use tuphap_store::NewChange;
 use tuphap_store::civil::{NewRecord, RecordRow};
 
 use super::death::check_death_declaration;
 use super::marriage::spouse;
 use super::{
     BirthDeclaration, DeathDeclaration, Declared, MarriageDeclaration, check_birth, invalid,
-    record_in_scope, register_text,
+    register_text, require_texts,
 };
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
@@ -317,29 +316,24 @@ impl App {
                 && actor.office.kind == OfficeKind::Commune,
             "thay đổi, cải chính, bổ sung hộ tịch (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
         )?;
-        for (field, value, what) in [
-            ("reason", &r.reason, "lý do"),
-            ("legal_basis", &r.legal_basis, "căn cứ pháp lý"),
-            ("evidence", &r.evidence, "giấy tờ chứng minh"),
-            (
-                "requester.full_name",
-                &r.requester.full_name,
-                "người yêu cầu",
-            ),
-            (
-                "requester.relationship",
-                &r.requester.relationship,
-                "quan hệ của người yêu cầu",
-            ),
-        ] {
-            if VnText::new(value).as_str().is_empty() {
-                return Err(invalid(
-                    "amendment_field_required",
-                    field,
-                    format!("Ghi {what}."),
-                ));
-            }
-        }
+        require_texts(
+            "amendment_field_required",
+            &[
+                ("reason", &r.reason, "lý do"),
+                ("legal_basis", &r.legal_basis, "căn cứ pháp lý"),
+                ("evidence", &r.evidence, "giấy tờ chứng minh"),
+                (
+                    "requester.full_name",
+                    &r.requester.full_name,
+                    "người yêu cầu",
+                ),
+                (
+                    "requester.relationship",
+                    &r.requester.relationship,
+                    "quan hệ của người yêu cầu",
+                ),
+            ],
+        )?;
         let target = self
             .store
             .record_by_id(r.target_record_id)
@@ -351,86 +345,41 @@ impl App {
                 )
                 .with_field("target_record_id")
             })?;
-        if !matches!(target.status.as_str(), "registered" | "certificate_issued") {
-            return Err(DomainError::new(
-                ErrorKind::Conflict,
-                "amendment_target_not_registered",
-                format!(
-                    "Hồ sơ số {} chưa được đăng ký; hồ sơ đang chờ xử lý được trả lại để sửa, không cải chính.",
-                    target.id
-                ),
-            ));
-        }
-        let office = self
-            .store
-            .office_by_id(target.office_id)
-            .await?
-            .ok_or_else(DomainError::internal)?;
-        if !record_in_scope(actor, &office) {
-            return Err(DomainError::forbidden(format!(
-                "Hồ sơ số {} thuộc sổ của {}; việc cải chính do cơ quan đó (hoặc cơ quan kế thừa) thực hiện.",
-                target.id, office.name
-            )));
-        }
-        for other in self.store.records_targeting(target.id).await? {
-            if other.kind == "amendment" && matches!(other.status.as_str(), "declared" | "returned")
-            {
-                return Err(DomainError::new(
-                    ErrorKind::Conflict,
-                    "amendment_pending",
-                    format!(
-                        "Hồ sơ số {} đang có yêu cầu cải chính số {} chờ xử lý.",
-                        target.id, other.id
-                    ),
-                ));
-            }
-        }
+        self.concerned_record(
+            actor,
+            &target,
+            "amendment_target_not_registered",
+            "thay đổi, cải chính, bổ sung hộ tịch",
+        )
+        .await?;
+        self.refuse_pending(target.id, "amendment", "amendment_pending")
+            .await?;
         let current: serde_json::Value = self.current_data(target.id).await?;
         let calendar = self.working_calendar().await?;
         let (_, changes) = apply_changes(&target, &current, &r, &calendar)?;
         r.changes = changes;
         let data = serde_json::to_string(&AmendmentData { request: r.clone() })
             .map_err(|_| DomainError::internal())?;
-        let mut tx = self.store.begin().await?;
-        let id = tx
-            .record_insert(&NewRecord {
-                target_record_id: Some(target.id),
-                kind: "amendment".into(),
-                office_id: actor.office.id,
-                unit_code: target.unit_code.clone(),
-                event_date: tuphap_core::dates::vn_today(),
-                subject_person_id: target.subject_person_id,
-                subject_name_folded: target_subject_folded(&self.store, &target).await?,
-                late: false,
-                declared_by: actor.user_id,
-                data,
-                persons: vec![("subject".into(), target.subject_person_id)],
-            })
-            .await?;
-        let mut audit = actor.audit(meta, "civil.amendment.declare");
-        audit.target_type = Some("civil_record".into());
-        audit.target_id = Some(id.to_string());
-        audit.details = Some(serde_json::json!({
+        let record = NewRecord {
+            target_record_id: Some(target.id),
+            kind: "amendment".into(),
+            office_id: actor.office.id,
+            unit_code: target.unit_code.clone(),
+            event_date: tuphap_core::dates::vn_today(),
+            subject_person_id: target.subject_person_id,
+            subject_name_folded: target_subject_folded(&self.store, &target).await?,
+            late: false,
+            declared_by: actor.user_id,
+            data,
+            persons: vec![("subject".into(), target.subject_person_id)],
+        };
+        let details = serde_json::json!({
             "target": target.id, "kind": r.kind,
             "fields": r.changes.iter().map(|c| c.field.clone()).collect::<Vec<_>>()
-        }));
-        tx.commit_with(
-            &[audit],
-            &[NewChange {
-                entity: "amendment".into(),
-                entity_id: id.to_string(),
-                action: "declared".into(),
-                actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"office": actor.office.code, "target": target.id}),
-            }],
-        )
-        .await?;
-        Ok(Declared {
-            id,
-            status: "declared".into(),
-            late: false,
-            duplicates: Vec::new(),
-        })
+        });
+        let tx = self.store.begin().await?;
+        self.commit_declared(tx, actor, meta, record, "civil.amendment.declare", details)
+            .await
     }
 
     /// At the registration of amendment `id` (inside its transaction, the target locked): writes

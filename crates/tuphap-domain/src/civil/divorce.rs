@@ -22,10 +22,9 @@ use utoipa::ToSchema;
 use tuphap_core::dates::format_vn;
 use tuphap_core::role::Role;
 use tuphap_core::text::{VnText, fold};
-use tuphap_store::NewChange;
 use tuphap_store::civil::{NewRecord, RecordRow};
 
-use super::{Declared, date, invalid, record_in_scope, register_text};
+use super::{Declared, date, invalid, register_text};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
@@ -148,58 +147,33 @@ impl App {
                 )
                 .with_field("marriage_record_id")
             })?;
-        let office = self
-            .store
-            .office_by_id(marriage.office_id)
-            .await?
-            .ok_or_else(DomainError::internal)?;
-        if !record_in_scope(actor, &office) {
-            return Err(DomainError::forbidden(format!(
-                "Việc kết hôn số {} được đăng ký tại {}; việc ly hôn được ghi vào sổ của cơ quan đó (hoặc cơ quan kế thừa), không phải {}.",
-                marriage.id, office.name, actor.office.name
-            )));
-        }
-        let (husband, wife) = self.marriage_ends_check(&marriage, &checked).await?;
-        let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
-        let mut tx = self.store.begin().await?;
-        let id = tx
-            .record_insert(&NewRecord {
-                target_record_id: Some(marriage.id),
-                kind: "divorce".into(),
-                office_id: actor.office.id,
-                unit_code: marriage.unit_code.clone(),
-                event_date: checked.effective_on,
-                subject_person_id: wife.0,
-                subject_name_folded: fold(&wife.1),
-                late: false,
-                declared_by: actor.user_id,
-                data,
-                persons: vec![("husband".into(), husband.0), ("wife".into(), wife.0)],
-            })
-            .await?;
-        let mut audit = actor.audit(meta, "civil.divorce.declare");
-        audit.target_type = Some("civil_record".into());
-        audit.target_id = Some(id.to_string());
-        audit.details = Some(serde_json::json!({
-            "marriage_record_id": marriage.id, "kind": d.decision.kind
-        }));
-        tx.commit_with(
-            &[audit],
-            &[NewChange {
-                entity: "divorce".into(),
-                entity_id: id.to_string(),
-                action: "declared".into(),
-                actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"office": actor.office.code, "marriage": marriage.id}),
-            }],
+        self.concerned_record(
+            actor,
+            &marriage,
+            "marriage_not_registered",
+            "ghi vào sổ việc ly hôn, hủy kết hôn",
         )
         .await?;
-        Ok(Declared {
-            id,
-            status: "declared".into(),
+        let (husband, wife) = self.marriage_ends_check(&marriage, &checked).await?;
+        let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
+        let record = NewRecord {
+            target_record_id: Some(marriage.id),
+            kind: "divorce".into(),
+            office_id: actor.office.id,
+            unit_code: marriage.unit_code.clone(),
+            event_date: checked.effective_on,
+            subject_person_id: wife.0,
+            subject_name_folded: fold(&wife.1),
             late: false,
-            duplicates: Vec::new(),
-        })
+            declared_by: actor.user_id,
+            data,
+            persons: vec![("husband".into(), husband.0), ("wife".into(), wife.0)],
+        };
+        let details =
+            serde_json::json!({"marriage_record_id": marriage.id, "kind": d.decision.kind});
+        let tx = self.store.begin().await?;
+        self.commit_declared(tx, actor, meta, record, "civil.divorce.declare", details)
+            .await
     }
 
     /// The marriage can be ended by this decision: registered, not already ended by a recorded
@@ -210,19 +184,6 @@ impl App {
         marriage: &RecordRow,
         decision: &CheckedDecision,
     ) -> Result<((i64, String), (i64, String))> {
-        if !matches!(
-            marriage.status.as_str(),
-            "registered" | "certificate_issued"
-        ) {
-            return Err(DomainError::new(
-                ErrorKind::Conflict,
-                "marriage_not_registered",
-                format!(
-                    "Hồ sơ kết hôn số {} chưa được đăng ký; chỉ ghi việc ly hôn của việc kết hôn đã đăng ký.",
-                    marriage.id
-                ),
-            ));
-        }
         if let Some(on) = marriage.registered_on
             && decision.effective_on < on
         {

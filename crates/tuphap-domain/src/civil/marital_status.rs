@@ -27,7 +27,6 @@ use tuphap_core::dates::{format_vn, vn_today};
 use tuphap_core::personal_id::{PersonalId, Sex};
 use tuphap_core::role::Role;
 use tuphap_core::text::{VnText, fold};
-use tuphap_store::NewChange;
 use tuphap_store::civil::{NewPerson, NewRecord};
 
 use super::divorce::{DivorceRecording, cite};
@@ -450,41 +449,28 @@ impl App {
             .map_err(|_| DomainError::internal())?;
         let mut tx = self.store.begin().await?;
         let (person_id, _) = tx.person_find_or_create(&c.person).await?;
-        let id = tx
-            .record_insert(&NewRecord {
-                target_record_id: None,
-                kind: "marital_status".into(),
-                office_id: actor.office.id,
-                unit_code: Some(c.residence.clone()),
-                event_date: today,
-                subject_person_id: person_id,
-                subject_name_folded: c.person.name_folded.clone(),
-                late: false,
-                declared_by: actor.user_id,
-                data,
-                persons: vec![("applicant".into(), person_id)],
-            })
-            .await?;
-        let mut audit = actor.audit(meta, "civil.marital_status.declare");
-        audit.target_type = Some("civil_record".into());
-        audit.target_id = Some(id.to_string());
-        audit.details = Some(serde_json::json!({"status": derived.status.code()}));
-        tx.commit_with(
-            &[audit],
-            &[NewChange {
-                entity: "marital_status".into(),
-                entity_id: id.to_string(),
-                action: "declared".into(),
-                actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"office": actor.office.code}),
-            }],
-        )
-        .await?;
-        Ok(Declared {
-            id,
-            status: "declared".into(),
+        let record = NewRecord {
+            target_record_id: None,
+            kind: "marital_status".into(),
+            office_id: actor.office.id,
+            unit_code: Some(c.residence.clone()),
+            event_date: today,
+            subject_person_id: person_id,
+            subject_name_folded: c.person.name_folded.clone(),
             late: false,
-            duplicates: Vec::new(),
-        })
+            declared_by: actor.user_id,
+            data,
+            persons: vec![("applicant".into(), person_id)],
+        };
+        let details = serde_json::json!({"status": derived.status.code()});
+        self.commit_declared(
+            tx,
+            actor,
+            meta,
+            record,
+            "civil.marital_status.declare",
+            details,
+        )
+        .await
     }
 }

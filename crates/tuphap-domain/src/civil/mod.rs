@@ -207,6 +207,118 @@ pub struct RecordVersionView {
     pub reason: Option<String>,
 }
 
+/// Refuses with `code` (422, on the field) the first of `(field, value, what)` left empty:
+/// "Ghi {what}."
+pub(crate) fn require_texts(code: &'static str, items: &[(&str, &str, &str)]) -> Result<()> {
+    for (field, value, what) in items {
+        if VnText::new(value).as_str().is_empty() {
+            return Err(invalid(code, field, format!("Ghi {what}.")));
+        }
+    }
+    Ok(())
+}
+
+impl App {
+    /// Inserts a procedure's declared record with its audit entry (`audit_action`, `details`) and
+    /// its change-log row (entity = the record's kind), in `tx`, and commits.
+    pub(crate) async fn commit_declared(
+        &self,
+        mut tx: tuphap_store::Tx,
+        actor: &Actor,
+        meta: &RequestMeta,
+        record: NewRecord,
+        audit_action: &str,
+        details: serde_json::Value,
+    ) -> Result<Declared> {
+        let id = tx.record_insert(&record).await?;
+        let mut audit = actor.audit(meta, audit_action);
+        audit.target_type = Some("civil_record".into());
+        audit.target_id = Some(id.to_string());
+        audit.details = Some(details.clone());
+        let mut payload = serde_json::json!({"office": actor.office.code});
+        if let (Some(p), Some(d)) = (payload.as_object_mut(), details.as_object()) {
+            p.extend(d.clone());
+        }
+        tx.commit_with(
+            &[audit],
+            &[NewChange {
+                entity: record.kind.clone(),
+                entity_id: id.to_string(),
+                action: "declared".into(),
+                actor_user_id: Some(actor.user_id),
+                payload,
+            }],
+        )
+        .await?;
+        Ok(Declared {
+            id,
+            status: "declared".into(),
+            late: record.late,
+            duplicates: Vec::new(),
+        })
+    }
+
+    /// The registered record a procedure concerns, within the actor's jurisdiction (the office
+    /// holding its book, or a successor's); `what` names the procedure in the messages.
+    pub(crate) async fn concerned_record(
+        &self,
+        actor: &Actor,
+        record: &RecordRow,
+        not_registered: &'static str,
+        what: &str,
+    ) -> Result<()> {
+        if !matches!(record.status.as_str(), "registered" | "certificate_issued") {
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                not_registered,
+                format!(
+                    "Hồ sơ {} số {} chưa được đăng ký; việc {what} chỉ làm trên hồ sơ đã đăng ký.",
+                    kind_name(&record.kind),
+                    record.id
+                ),
+            ));
+        }
+        let office = self
+            .store
+            .office_by_id(record.office_id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        if !record_in_scope(actor, &office) {
+            return Err(DomainError::forbidden(format!(
+                "Hồ sơ {} số {} thuộc sổ của {}; việc {what} do cơ quan đó (hoặc cơ quan kế thừa) thực hiện, không phải {}.",
+                kind_name(&record.kind),
+                record.id,
+                office.name,
+                actor.office.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Refuses (409 `code`) while a record of `kind` concerning `target` awaits its signature.
+    pub(crate) async fn refuse_pending(
+        &self,
+        target: i64,
+        kind: &str,
+        code: &'static str,
+    ) -> Result<()> {
+        for other in self.store.records_targeting(target).await? {
+            if other.kind == kind && matches!(other.status.as_str(), "declared" | "returned") {
+                return Err(DomainError::new(
+                    ErrorKind::Conflict,
+                    code,
+                    format!(
+                        "Hồ sơ số {target} đang có yêu cầu {} số {} chờ xử lý.",
+                        kind_name(kind),
+                        other.id
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The name of a record kind in a sentence: "khai sinh", "kết hôn"…
 pub fn kind_name(kind: &str) -> &'static str {
     match kind {

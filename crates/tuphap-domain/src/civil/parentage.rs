@@ -21,12 +21,10 @@ use utoipa::ToSchema;
 use tuphap_core::dates::format_vn;
 use tuphap_core::personal_id::Sex;
 use tuphap_core::role::Role;
-use tuphap_core::text::VnText;
-use tuphap_store::NewChange;
 use tuphap_store::civil::{NewRecord, RecordRow};
 
 use super::amendment::RequesterInput;
-use super::{Declared, ParentInput, invalid, parent, record_in_scope};
+use super::{Declared, ParentInput, invalid, parent, require_texts};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
@@ -77,31 +75,26 @@ impl App {
                 ));
             }
         };
-        for (field, value, what) in [
-            (
-                "evidence",
-                &r.evidence,
-                "giấy tờ chứng minh quan hệ cha, mẹ, con",
-            ),
-            (
-                "requester.full_name",
-                &r.requester.full_name,
-                "người yêu cầu",
-            ),
-            (
-                "requester.relationship",
-                &r.requester.relationship,
-                "quan hệ của người yêu cầu",
-            ),
-        ] {
-            if VnText::new(value).as_str().is_empty() {
-                return Err(invalid(
-                    "parentage_field_required",
-                    field,
-                    format!("Ghi {what}."),
-                ));
-            }
-        }
+        require_texts(
+            "parentage_field_required",
+            &[
+                (
+                    "evidence",
+                    &r.evidence,
+                    "giấy tờ chứng minh quan hệ cha, mẹ, con",
+                ),
+                (
+                    "requester.full_name",
+                    &r.requester.full_name,
+                    "người yêu cầu",
+                ),
+                (
+                    "requester.relationship",
+                    &r.requester.relationship,
+                    "quan hệ của người yêu cầu",
+                ),
+            ],
+        )?;
         let today = tuphap_core::dates::vn_today();
         let checked = parent(&r.parent, "parent", sex, today)?;
         let birth = self
@@ -164,42 +157,22 @@ impl App {
         let data = serde_json::to_string(&r).map_err(|_| DomainError::internal())?;
         let mut tx = self.store.begin().await?;
         let (parent_id, _) = tx.person_find_or_create(&checked.person).await?;
-        let id = tx
-            .record_insert(&NewRecord {
-                target_record_id: Some(birth.id),
-                kind: "parentage".into(),
-                office_id: actor.office.id,
-                unit_code: birth.unit_code.clone(),
-                event_date: today,
-                subject_person_id: child.id,
-                subject_name_folded: child.name_folded.clone(),
-                late: false,
-                declared_by: actor.user_id,
-                data,
-                persons: vec![("child".into(), child.id), (r.role.clone(), parent_id)],
-            })
-            .await?;
-        let mut audit = actor.audit(meta, "civil.parentage.declare");
-        audit.target_type = Some("civil_record".into());
-        audit.target_id = Some(id.to_string());
-        audit.details = Some(serde_json::json!({"birth": birth.id, "role": r.role}));
-        tx.commit_with(
-            &[audit],
-            &[NewChange {
-                entity: "parentage".into(),
-                entity_id: id.to_string(),
-                action: "declared".into(),
-                actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"office": actor.office.code, "birth": birth.id}),
-            }],
-        )
-        .await?;
-        Ok(Declared {
-            id,
-            status: "declared".into(),
+        let record = NewRecord {
+            target_record_id: Some(birth.id),
+            kind: "parentage".into(),
+            office_id: actor.office.id,
+            unit_code: birth.unit_code.clone(),
+            event_date: today,
+            subject_person_id: child.id,
+            subject_name_folded: child.name_folded.clone(),
             late: false,
-            duplicates: Vec::new(),
-        })
+            declared_by: actor.user_id,
+            data,
+            persons: vec![("child".into(), child.id), (r.role.clone(), parent_id)],
+        };
+        let details = serde_json::json!({"birth": birth.id, "role": r.role});
+        self.commit_declared(tx, actor, meta, record, "civil.parentage.declare", details)
+            .await
     }
 
     async fn parentage_target_check(
@@ -208,45 +181,19 @@ impl App {
         birth: &RecordRow,
         role: &str,
     ) -> Result<()> {
-        if !matches!(birth.status.as_str(), "registered" | "certificate_issued") {
-            return Err(DomainError::new(
-                ErrorKind::Conflict,
-                "parentage_birth_not_registered",
-                format!(
-                    "Hồ sơ khai sinh số {} chưa được đăng ký; bổ sung cha, mẹ vào tờ khai trước khi ký.",
-                    birth.id
-                ),
-            ));
-        }
-        let office = self
-            .store
-            .office_by_id(birth.office_id)
-            .await?
-            .ok_or_else(DomainError::internal)?;
-        if !record_in_scope(actor, &office) {
-            return Err(DomainError::forbidden(format!(
-                "Hồ sơ khai sinh số {} thuộc sổ của {}; việc nhận cha, mẹ, con được đăng ký tại cơ quan đó (hoặc cơ quan kế thừa).",
-                birth.id, office.name
-            )));
-        }
+        self.concerned_record(
+            actor,
+            birth,
+            "parentage_birth_not_registered",
+            "nhận cha, mẹ, con",
+        )
+        .await?;
         let content: serde_json::Value = self.current_data(birth.id).await?;
         if slot_taken(&content, role) {
             return Err(parent_recorded(birth.id, role));
         }
-        for other in self.store.records_targeting(birth.id).await? {
-            if other.kind == "parentage" && matches!(other.status.as_str(), "declared" | "returned")
-            {
-                return Err(DomainError::new(
-                    ErrorKind::Conflict,
-                    "parentage_pending",
-                    format!(
-                        "Hồ sơ khai sinh số {} đang có yêu cầu nhận cha, mẹ, con số {} chờ xử lý.",
-                        birth.id, other.id
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        self.refuse_pending(birth.id, "parentage", "parentage_pending")
+            .await
     }
 
     /// At the registration of parentage record `record` (inside its transaction): the birth

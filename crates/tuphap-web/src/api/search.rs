@@ -133,7 +133,10 @@ pub async fn run_search(
         return Err(unprocessable(
             "search_bad_kind",
             "kind",
-            "Loại hồ sơ phải là birth, death hoặc marriage.",
+            &format!(
+                "Loại hồ sơ phải là một trong: {}.",
+                tuphap_search::RECORD_ENTITIES.join(", ")
+            ),
         ));
     }
     if let Some(s) = p.sex.as_deref().filter(|s| !s.is_empty())

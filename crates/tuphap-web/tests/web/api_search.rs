@@ -139,7 +139,7 @@ async fn search_by_name_register_number_and_scope() {
             (422, Some("search_bad_date_range")),
             "{e}: {v}"
         );
-        let (s, v) = search(&app, &officer, "kind=divorce").await;
+        let (s, v) = search(&app, &officer, "kind=lunar_eclipse").await;
         assert_eq!(
             (s, v["code"].as_str()),
             (422, Some("search_bad_kind")),

@@ -4,24 +4,20 @@
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
+use tuphap_domain::DomainError;
 use tuphap_domain::civil::{AdoptionRegistration, ParentInput, RequesterInput};
-use tuphap_domain::{DomainError, error::ErrorKind};
 
 use super::{
     BirthForm, Control, Fact, FieldSpec, FormKind, ID_HINT, PartyView, SectionSpec, UNIT_HINT,
-    can_declare, cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted,
-    opt_text, vn_date,
+    field, hinted, opt_text, procedure_form, record_number, record_param, submit_procedure,
+    vn_date,
 };
 use crate::extract::Meta;
-use crate::pages::reference::html;
-use crate::pages::{PageActor, accept_form};
+use crate::pages::PageActor;
 use crate::state::AppState;
 
 const ADOPTION: FormKind = FormKind {
@@ -135,11 +131,6 @@ const SECTIONS: [SectionSpec<'static>; 4] = [
     },
 ];
 
-#[derive(Debug, Default, Deserialize)]
-pub struct AdoptionQuery {
-    pub birth: Option<String>,
-}
-
 fn parent_input(f: &BirthForm, p: &str) -> Option<ParentInput> {
     let full_name = f.opt(&format!("{p}.full_name"))?;
     Some(ParentInput {
@@ -157,18 +148,7 @@ fn request(f: &mut BirthForm) -> Result<AdoptionRegistration, DomainError> {
         "adoptive_father.date_of_birth",
         "adoptive_mother.date_of_birth",
     ])?;
-    let birth_record_id = f
-        .get("birth_record_id")
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| {
-            DomainError::new(
-                ErrorKind::Unprocessable,
-                "birth_record_id_invalid",
-                "Số hồ sơ khai sinh là một số, ví dụ 42.",
-            )
-            .with_field("birth_record_id")
-        })?;
+    let birth_record_id = record_number(f, "birth_record_id", "birth_record_id_invalid")?;
     Ok(AdoptionRegistration {
         birth_record_id,
         adoptive_father: parent_input(f, "adoptive_father"),
@@ -183,21 +163,12 @@ fn request(f: &mut BirthForm) -> Result<AdoptionRegistration, DomainError> {
 
 pub async fn new_adoption(
     PageActor(actor): PageActor,
-    query: Result<Query<AdoptionQuery>, QueryRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    if !can_declare(&actor) {
-        return cannot_declare_kind(&actor, "nuôi con nuôi");
-    }
-    let mut m = HashMap::new();
-    if let Some(id) = query
-        .ok()
-        .and_then(|Query(q)| q.birth)
-        .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
-    {
-        m.insert("birth_record_id".to_string(), id);
-    }
-    let page = declaration_form_page(&actor, &ADOPTION, (&[], &SECTIONS), &BirthForm(m), None);
-    html(StatusCode::OK, page.render())
+    let prefill = record_param(query, "birth")
+        .map(|id| vec![("birth_record_id", id)])
+        .unwrap_or_default();
+    procedure_form(&actor, &ADOPTION, &SECTIONS, "nuôi con nuôi", prefill)
 }
 
 pub async fn declare_adoption(
@@ -206,17 +177,10 @@ pub async fn declare_adoption(
     PageActor(actor): PageActor,
     form: Result<Form<BirthForm>, FormRejection>,
 ) -> Response {
-    let mut f = match accept_form(&actor, form) {
-        Ok(f) => f,
-        Err(refused) => return refused,
-    };
-    let result = match request(&mut f) {
-        Ok(r) => state.app.declare_adoption(&actor, &meta, r).await,
-        Err(e) => Err(e),
-    };
-    declared_or_form_again(result, f, |f, e| {
-        declaration_form_page(&actor, &ADOPTION, (&[], &SECTIONS), f, Some(e)).render()
+    submit_procedure(&actor, form, &ADOPTION, &SECTIONS, request, |r| {
+        state.app.declare_adoption(&actor, &meta, r)
     })
+    .await
 }
 
 /// The contents of an `adoption` record's page.

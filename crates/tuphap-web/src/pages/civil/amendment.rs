@@ -6,23 +6,19 @@
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
+use tuphap_domain::DomainError;
 use tuphap_domain::civil::{AmendmentData, AmendmentRequest, FieldChange, RequesterInput};
-use tuphap_domain::{DomainError, error::ErrorKind};
 
 use super::{
-    BirthForm, Control, Fact, FieldSpec, FormKind, PartyView, SectionSpec, can_declare,
-    cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted, vn_date,
+    BirthForm, Control, Fact, FieldSpec, FormKind, PartyView, SectionSpec, field, hinted,
+    procedure_form, record_number, record_param, submit_procedure, vn_date,
 };
 use crate::extract::Meta;
-use crate::pages::reference::html;
-use crate::pages::{PageActor, accept_form};
+use crate::pages::PageActor;
 use crate::state::AppState;
 
 const AMENDMENT: FormKind = FormKind {
@@ -150,25 +146,9 @@ const SECTIONS: [SectionSpec<'static>; 2] = [
     },
 ];
 
-#[derive(Debug, Default, Deserialize)]
-pub struct AmendmentQuery {
-    pub target: Option<String>,
-}
-
 /// A date typed as dd/mm/yyyy in "Nội dung mới" of a date field becomes YYYY-MM-DD.
 fn request(f: &mut BirthForm) -> Result<AmendmentRequest, DomainError> {
-    let target_record_id = f
-        .get("target_record_id")
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| {
-            DomainError::new(
-                ErrorKind::Unprocessable,
-                "target_record_id_invalid",
-                "Số hồ sơ là một số, ví dụ 42.",
-            )
-            .with_field("target_record_id")
-        })?;
+    let target_record_id = record_number(f, "target_record_id", "target_record_id_invalid")?;
     if f.get("changes.0.field").ends_with("date_of_birth")
         || f.get("changes.0.field") == "date_of_death"
     {
@@ -194,25 +174,22 @@ fn request(f: &mut BirthForm) -> Result<AmendmentRequest, DomainError> {
 
 pub async fn new_amendment(
     PageActor(actor): PageActor,
-    query: Result<Query<AmendmentQuery>, QueryRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    if !can_declare(&actor) {
-        return cannot_declare_kind(&actor, "thay đổi, cải chính hộ tịch");
-    }
-    let mut m = HashMap::new();
-    if let Some(id) = query
-        .ok()
-        .and_then(|Query(q)| q.target)
-        .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
-    {
-        m.insert("target_record_id".to_string(), id);
-    }
-    m.insert(
-        "legal_basis".to_string(),
+    let mut prefill = vec![(
+        "legal_basis",
         "Luật Hộ tịch 2014, Điều 26–29; Nghị định 123/2015/NĐ-CP, Điều 7".to_string(),
-    );
-    let page = declaration_form_page(&actor, &AMENDMENT, (&[], &SECTIONS), &BirthForm(m), None);
-    html(StatusCode::OK, page.render())
+    )];
+    if let Some(id) = record_param(query, "target") {
+        prefill.push(("target_record_id", id));
+    }
+    procedure_form(
+        &actor,
+        &AMENDMENT,
+        &SECTIONS,
+        "thay đổi, cải chính hộ tịch",
+        prefill,
+    )
 }
 
 pub async fn declare_amendment(
@@ -221,17 +198,10 @@ pub async fn declare_amendment(
     PageActor(actor): PageActor,
     form: Result<Form<BirthForm>, FormRejection>,
 ) -> Response {
-    let mut f = match accept_form(&actor, form) {
-        Ok(f) => f,
-        Err(refused) => return refused,
-    };
-    let result = match request(&mut f) {
-        Ok(r) => state.app.declare_amendment(&actor, &meta, r).await,
-        Err(e) => Err(e),
-    };
-    declared_or_form_again(result, f, |f, e| {
-        declaration_form_page(&actor, &AMENDMENT, (&[], &SECTIONS), f, Some(e)).render()
+    submit_procedure(&actor, form, &AMENDMENT, &SECTIONS, request, |r| {
+        state.app.declare_amendment(&actor, &meta, r)
     })
+    .await
 }
 
 /// The contents of an `amendment` record's page.

@@ -7,13 +7,10 @@
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use time::Date;
 use tuphap_domain::civil::{
     ApplicantInput, CourtDecisionInput, DivorceRecording, IntendedSpouseInput, MaritalStatusData,
@@ -24,12 +21,11 @@ use tuphap_domain::{Actor, DomainError};
 
 use super::{
     BirthForm, Control, Fact, FieldSpec, FormKind, ID_HINT, PartyView, SectionSpec, UNIT_HINT,
-    can_declare, cannot_declare_kind, country_name, declaration_form_page, declared_or_form_again,
-    ethnic_name, field, hinted, opt_text, sex_label, unit_label, vn_date,
+    country_name, ethnic_name, field, hinted, opt_text, procedure_form, record_number,
+    record_param, sex_label, submit_procedure, unit_label, vn_date,
 };
 use crate::extract::Meta;
-use crate::pages::reference::html;
-use crate::pages::{PageActor, accept_form};
+use crate::pages::PageActor;
 use crate::state::AppState;
 
 // --- Recording a divorce or annulment ---------------------------------------------------------
@@ -110,22 +106,9 @@ const DIVORCE_SECTIONS: [SectionSpec<'static>; 2] = [
     },
 ];
 
-#[derive(Debug, Default, Deserialize)]
-pub struct DivorceQuery {
-    pub marriage: Option<String>,
-}
-
 fn divorce_request(f: &mut BirthForm) -> Result<DivorceRecording, DomainError> {
     f.normalize(&["decision.decided_on", "decision.effective_on"])?;
-    let id = f.get("marriage_record_id").trim();
-    let marriage_record_id = id.parse::<i64>().map_err(|_| {
-        DomainError::new(
-            tuphap_domain::error::ErrorKind::Unprocessable,
-            "marriage_record_id_invalid",
-            "Số hồ sơ đăng ký kết hôn là một số, ví dụ 42.",
-        )
-        .with_field("marriage_record_id")
-    })?;
+    let marriage_record_id = record_number(f, "marriage_record_id", "marriage_record_id_invalid")?;
     Ok(DivorceRecording {
         marriage_record_id,
         decision: CourtDecisionInput {
@@ -140,27 +123,18 @@ fn divorce_request(f: &mut BirthForm) -> Result<DivorceRecording, DomainError> {
 
 pub async fn new_divorce(
     PageActor(actor): PageActor,
-    query: Result<Query<DivorceQuery>, QueryRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    if !can_declare(&actor) {
-        return cannot_declare_kind(&actor, "việc ly hôn, hủy việc kết hôn");
-    }
-    let mut m = HashMap::new();
-    if let Some(id) = query
-        .ok()
-        .and_then(|Query(q)| q.marriage)
-        .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
-    {
-        m.insert("marriage_record_id".to_string(), id);
-    }
-    let page = declaration_form_page(
+    let prefill = record_param(query, "marriage")
+        .map(|id| vec![("marriage_record_id", id)])
+        .unwrap_or_default();
+    procedure_form(
         &actor,
         &DIVORCE,
-        (&[], &DIVORCE_SECTIONS),
-        &BirthForm(m),
-        None,
-    );
-    html(StatusCode::OK, page.render())
+        &DIVORCE_SECTIONS,
+        "việc ly hôn, hủy việc kết hôn",
+        prefill,
+    )
 }
 
 pub async fn declare_divorce(
@@ -169,17 +143,15 @@ pub async fn declare_divorce(
     PageActor(actor): PageActor,
     form: Result<Form<BirthForm>, FormRejection>,
 ) -> Response {
-    let mut f = match accept_form(&actor, form) {
-        Ok(f) => f,
-        Err(refused) => return refused,
-    };
-    let result = match divorce_request(&mut f) {
-        Ok(d) => state.app.declare_divorce(&actor, &meta, d).await,
-        Err(e) => Err(e),
-    };
-    declared_or_form_again(result, f, |f, e| {
-        declaration_form_page(&actor, &DIVORCE, (&[], &DIVORCE_SECTIONS), f, Some(e)).render()
-    })
+    submit_procedure(
+        &actor,
+        form,
+        &DIVORCE,
+        &DIVORCE_SECTIONS,
+        divorce_request,
+        |d| state.app.declare_divorce(&actor, &meta, d),
+    )
+    .await
 }
 
 /// The contents of a `divorce` record's page.
@@ -387,27 +359,26 @@ const MARITAL_SECTIONS: [SectionSpec<'static>; 2] = [
     },
 ];
 
-fn marital_defaults(actor: &Actor) -> BirthForm {
-    let mut m = HashMap::new();
-    for (k, v) in [
-        ("applicant.ethnicity_code", "01"),
-        ("applicant.nationality_code", "VN"),
-        ("purpose.intended_spouse.nationality_code", "VN"),
-    ] {
-        m.insert(k.to_string(), v.to_string());
-    }
+fn marital_defaults(actor: &Actor) -> Vec<(&'static str, String)> {
+    let mut m = vec![
+        ("applicant.ethnicity_code", "01".to_string()),
+        ("applicant.nationality_code", "VN".to_string()),
+        ("purpose.intended_spouse.nationality_code", "VN".to_string()),
+    ];
     if let Scope::Commune { commune_code } = &actor.office.scope {
-        m.insert(
-            "applicant.residence.admin_unit_code".to_string(),
-            commune_code.clone(),
-        );
+        m.push(("applicant.residence.admin_unit_code", commune_code.clone()));
     }
-    BirthForm(m)
+    m
 }
 
-fn marital_request(f: &mut BirthForm) -> MaritalStatusRequest {
+fn marital_request(f: &mut BirthForm) -> Result<MaritalStatusRequest, DomainError> {
+    f.normalize(&[
+        "applicant.date_of_birth",
+        "residence_from",
+        "purpose.intended_spouse.date_of_birth",
+    ])?;
     let spouse_name = f.opt("purpose.intended_spouse.full_name");
-    MaritalStatusRequest {
+    Ok(MaritalStatusRequest {
         applicant: ApplicantInput {
             full_name: f.get("applicant.full_name").to_string(),
             sex: f.get("applicant.sex").to_string(),
@@ -431,21 +402,18 @@ fn marital_request(f: &mut BirthForm) -> MaritalStatusRequest {
         },
         residence_from: f.opt("residence_from"),
         previous_certificate_returned: f.get("previous_certificate_returned") == "true",
-    }
+    })
 }
 
 pub async fn new_marital_status(PageActor(actor): PageActor) -> Response {
-    if !can_declare(&actor) {
-        return cannot_declare_kind(&actor, "xác nhận tình trạng hôn nhân");
-    }
-    let page = declaration_form_page(
+    let prefill = marital_defaults(&actor);
+    procedure_form(
         &actor,
         &MARITAL,
-        (&[], &MARITAL_SECTIONS),
-        &marital_defaults(&actor),
-        None,
-    );
-    html(StatusCode::OK, page.render())
+        &MARITAL_SECTIONS,
+        "xác nhận tình trạng hôn nhân",
+        prefill,
+    )
 }
 
 pub async fn declare_marital_status(
@@ -454,24 +422,15 @@ pub async fn declare_marital_status(
     PageActor(actor): PageActor,
     form: Result<Form<BirthForm>, FormRejection>,
 ) -> Response {
-    let mut f = match accept_form(&actor, form) {
-        Ok(f) => f,
-        Err(refused) => return refused,
-    };
-    let result = match f.normalize(&[
-        "applicant.date_of_birth",
-        "residence_from",
-        "purpose.intended_spouse.date_of_birth",
-    ]) {
-        Ok(()) => {
-            let r = marital_request(&mut f);
-            state.app.declare_marital_status(&actor, &meta, r).await
-        }
-        Err(e) => Err(e),
-    };
-    declared_or_form_again(result, f, |f, e| {
-        declaration_form_page(&actor, &MARITAL, (&[], &MARITAL_SECTIONS), f, Some(e)).render()
-    })
+    submit_procedure(
+        &actor,
+        form,
+        &MARITAL,
+        &MARITAL_SECTIONS,
+        marital_request,
+        |r| state.app.declare_marital_status(&actor, &meta, r),
+    )
+    .await
 }
 
 /// The contents of a `marital_status` record's page.

@@ -1080,6 +1080,79 @@ pub async fn declare_birth(
     })
 }
 
+/// A procedure's form, blank but for `prefill` (a record number carried from the page that links
+/// to it, defaults); only officers and signers of a commune declare (`what` names the procedure).
+fn procedure_form(
+    actor: &Actor,
+    kind: &FormKind,
+    sections: &[SectionSpec<'_>],
+    what: &str,
+    prefill: Vec<(&str, String)>,
+) -> Response {
+    if !can_declare(actor) {
+        return cannot_declare_kind(actor, what);
+    }
+    let form = BirthForm(
+        prefill
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    );
+    html(
+        StatusCode::OK,
+        declaration_form_page(actor, kind, (&[], sections), &form, None).render(),
+    )
+}
+
+/// A record number from a query parameter (`?birth=12`), when it is one.
+fn record_param(
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    key: &str,
+) -> Option<String> {
+    query
+        .ok()
+        .and_then(|Query(q)| q.get(key).cloned())
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A procedure's form sent: `parse` builds the request from the fields, `declare` runs the use
+/// case; then the new record's page, or the form again with the error.
+async fn submit_procedure<T, Fut>(
+    actor: &Actor,
+    form: Result<Form<BirthForm>, FormRejection>,
+    kind: &FormKind,
+    sections: &[SectionSpec<'_>],
+    parse: impl FnOnce(&mut BirthForm) -> Result<T, DomainError>,
+    declare: impl FnOnce(T) -> Fut,
+) -> Response
+where
+    Fut: std::future::Future<Output = Result<tuphap_domain::civil::Declared, DomainError>>,
+{
+    let mut f = match accept_form(actor, form) {
+        Ok(f) => f,
+        Err(refused) => return refused,
+    };
+    let result = match parse(&mut f) {
+        Ok(r) => declare(r).await,
+        Err(e) => Err(e),
+    };
+    declared_or_form_again(result, f, |f, e| {
+        declaration_form_page(actor, kind, (&[], sections), f, Some(e)).render()
+    })
+}
+
+/// A record number typed in a form field, or the field's error (`code`).
+fn record_number(f: &BirthForm, field: &str, code: &'static str) -> Result<i64, DomainError> {
+    f.get(field).trim().parse::<i64>().map_err(|_| {
+        DomainError::new(
+            ErrorKind::Unprocessable,
+            code,
+            "Số hồ sơ là một số, ví dụ 42.",
+        )
+        .with_field(field)
+    })
+}
+
 /// After a declaration sent from a form: to the new record's page (with the probable duplicates
 /// to compare), or the form again, filled in, with the error at its field and the right status.
 fn declared_or_form_again(

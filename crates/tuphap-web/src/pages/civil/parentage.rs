@@ -4,25 +4,21 @@
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
+use tuphap_domain::DomainError;
 use tuphap_domain::civil::{ParentInput, ParentageRecognition, RequesterInput};
 use tuphap_domain::identity::Scope;
-use tuphap_domain::{DomainError, error::ErrorKind};
 
 use super::{
     BirthForm, Control, Fact, FieldSpec, FormKind, ID_HINT, PartyView, SectionSpec, UNIT_HINT,
-    can_declare, cannot_declare_kind, country_name, declaration_form_page, declared_or_form_again,
-    ethnic_name, field, hinted, opt_text, vn_date,
+    country_name, ethnic_name, field, hinted, opt_text, procedure_form, record_number,
+    record_param, submit_procedure, vn_date,
 };
 use crate::extract::Meta;
-use crate::pages::reference::html;
-use crate::pages::{PageActor, accept_form};
+use crate::pages::PageActor;
 use crate::state::AppState;
 
 const PARENTAGE: FormKind = FormKind {
@@ -162,25 +158,9 @@ const SECTIONS: [SectionSpec<'static>; 3] = [
     },
 ];
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ParentageQuery {
-    pub birth: Option<String>,
-}
-
 fn request(f: &mut BirthForm) -> Result<ParentageRecognition, DomainError> {
     f.normalize(&["parent.date_of_birth"])?;
-    let birth_record_id = f
-        .get("birth_record_id")
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| {
-            DomainError::new(
-                ErrorKind::Unprocessable,
-                "birth_record_id_invalid",
-                "Số hồ sơ khai sinh là một số, ví dụ 42.",
-            )
-            .with_field("birth_record_id")
-        })?;
+    let birth_record_id = record_number(f, "birth_record_id", "birth_record_id_invalid")?;
     Ok(ParentageRecognition {
         birth_record_id,
         role: f.get("role").to_string(),
@@ -202,33 +182,19 @@ fn request(f: &mut BirthForm) -> Result<ParentageRecognition, DomainError> {
 
 pub async fn new_parentage(
     PageActor(actor): PageActor,
-    query: Result<Query<ParentageQuery>, QueryRejection>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    if !can_declare(&actor) {
-        return cannot_declare_kind(&actor, "nhận cha, mẹ, con");
-    }
-    let mut m = HashMap::new();
-    if let Some(id) = query
-        .ok()
-        .and_then(|Query(q)| q.birth)
-        .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
-    {
-        m.insert("birth_record_id".to_string(), id);
-    }
-    for (k, v) in [
-        ("parent.ethnicity_code", "01"),
-        ("parent.nationality_code", "VN"),
-    ] {
-        m.insert(k.to_string(), v.to_string());
+    let mut prefill = vec![
+        ("parent.ethnicity_code", "01".to_string()),
+        ("parent.nationality_code", "VN".to_string()),
+    ];
+    if let Some(id) = record_param(query, "birth") {
+        prefill.push(("birth_record_id", id));
     }
     if let Scope::Commune { commune_code } = &actor.office.scope {
-        m.insert(
-            "parent.residence.admin_unit_code".to_string(),
-            commune_code.clone(),
-        );
+        prefill.push(("parent.residence.admin_unit_code", commune_code.clone()));
     }
-    let page = declaration_form_page(&actor, &PARENTAGE, (&[], &SECTIONS), &BirthForm(m), None);
-    html(StatusCode::OK, page.render())
+    procedure_form(&actor, &PARENTAGE, &SECTIONS, "nhận cha, mẹ, con", prefill)
 }
 
 pub async fn declare_parentage(
@@ -237,17 +203,10 @@ pub async fn declare_parentage(
     PageActor(actor): PageActor,
     form: Result<Form<BirthForm>, FormRejection>,
 ) -> Response {
-    let mut f = match accept_form(&actor, form) {
-        Ok(f) => f,
-        Err(refused) => return refused,
-    };
-    let result = match request(&mut f) {
-        Ok(r) => state.app.declare_parentage(&actor, &meta, r).await,
-        Err(e) => Err(e),
-    };
-    declared_or_form_again(result, f, |f, e| {
-        declaration_form_page(&actor, &PARENTAGE, (&[], &SECTIONS), f, Some(e)).render()
+    submit_procedure(&actor, form, &PARENTAGE, &SECTIONS, request, |r| {
+        state.app.declare_parentage(&actor, &meta, r)
     })
+    .await
 }
 
 /// The contents of a `parentage` record's page.
