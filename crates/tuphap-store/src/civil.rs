@@ -133,7 +133,7 @@ const RECORD_COLUMNS: &str = "id, kind, status, office_id, unit_code, event_date
      register_year, register_number, status_reason, duplicate_override_reason, source_system, source_id, target_record_id";
 
 const MARRIAGES_OF: &str = "SELECT r.id AS record_id, r.status, ls.person_id AS spouse_id, \
-            r.register_book, r.register_year, r.register_number, \
+            r.register_book, r.register_year, r.register_number, r.registered_on, \
             d.id AS ended_by_record_id, d.event_date AS ended_on \
      FROM civil_record_persons lp \
      JOIN civil_records r ON r.id = lp.record_id AND r.kind = 'marriage' \
@@ -333,6 +333,8 @@ pub struct MarriageLinkRow {
     pub register_book: Option<String>,
     pub register_year: Option<i32>,
     pub register_number: Option<i32>,
+    /// The day the marriage was registered (when it was).
+    pub registered_on: Option<Date>,
     /// The registered `divorce` record (ghi vào sổ việc ly hôn, hủy kết hôn) ending it.
     pub ended_by_record_id: Option<i64>,
     /// The day the court decision took effect.

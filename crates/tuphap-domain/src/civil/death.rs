@@ -173,6 +173,27 @@ pub(crate) async fn death_rules<R: Registry>(
         err.kind = kind;
         err
     })?;
+    // A person cannot have died before a marriage of theirs was registered (the registry would
+    // hold a marriage of a dead person).
+    if let Some(p) = &existing {
+        for m in registry.marriages_of(p.id).await? {
+            if matches!(m.status.as_str(), "registered" | "certificate_issued")
+                && let Some(on) = m.registered_on
+                && on > c.dod
+            {
+                return Err(DomainError::new(
+                    ErrorKind::Unprocessable,
+                    "death_before_marriage",
+                    format!(
+                        "Ngày chết {} trước ngày người này đăng ký kết hôn ({}); kiểm tra lại ngày chết.",
+                        tuphap_core::dates::format_vn(c.dod),
+                        tuphap_core::dates::format_vn(on)
+                    ),
+                )
+                .with_field("date_of_death"));
+            }
+        }
+    }
     Ok((existing, timeliness.late))
 }
 

@@ -246,7 +246,9 @@ impl Registry for State {
                 register_book: self.books.get(m.book as usize).cloned(),
                 register_year: (m.register_year != 0).then_some(m.register_year),
                 register_number: (m.register_number != 0).then_some(m.register_number),
-                // The legacy format carries no divorces.
+                // The import keeps no registration dates in its register view; the legacy
+                // format carries no divorces.
+                registered_on: None,
                 ended_by_record_id: None,
                 ended_on: None,
             })

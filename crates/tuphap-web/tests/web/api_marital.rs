@@ -787,6 +787,15 @@ async fn born_married_deceased_person_on_every_engine() {
             "place_of_death": {"admin_unit_code": "00004"},
             "declarant": {"full_name": "Đỗ Thị Hạnh", "relationship": "vợ"}
         });
+        // A death dated before his marriage was registered is refused.
+        let mut early = death.clone();
+        early["date_of_death"] = json!(days_ago(3));
+        let (s, v) = post(&app, &a.officer, "/api/v1/civil/deaths", &early).await;
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (422, Some("death_before_marriage"), Some("date_of_death")),
+            "{e}: {v}"
+        );
         let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/deaths", &death).await;
         assert_eq!(s, 200, "{e}: {v}");
         let (s, person) = app
