@@ -269,14 +269,25 @@ pub(crate) fn status_refusal(
                 "{full_name} đã được đăng ký khai tử; không cấp Giấy xác nhận tình trạng hôn nhân."
             ),
         )),
-        MaritalStatus::Married if purpose.kind == "marriage" => Err(DomainError::new(
-            ErrorKind::Conflict,
-            "marital_status_married",
-            format!(
-                "{full_name} đang có vợ hoặc chồng theo sổ hộ tịch ({}); không cấp Giấy xác nhận tình trạng hôn nhân để kết hôn (Luật Hôn nhân và gia đình 2014, Điều 5 khoản 2 điểm c).",
-                d.sentence.trim_end_matches('.')
-            ),
-        )),
+        MaritalStatus::Married if purpose.kind == "marriage" => {
+            // The history part of the sentence, as a clause: "đã đăng ký kết hôn với …".
+            let history = d
+                .sentence
+                .trim_end_matches('.')
+                .trim_end_matches("; hiện đang có vợ hoặc chồng");
+            let mut chars = history.chars();
+            let history: String = match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => String::new(),
+            };
+            Err(DomainError::new(
+                ErrorKind::Conflict,
+                "marital_status_married",
+                format!(
+                    "{full_name} đang có vợ hoặc chồng theo sổ hộ tịch ({history}); không cấp Giấy xác nhận tình trạng hôn nhân để kết hôn (Luật Hôn nhân và gia đình 2014, Điều 5 khoản 2 điểm c)."
+                ),
+            ))
+        }
         _ => Ok(()),
     }
 }

@@ -20,9 +20,9 @@ use tuphap_domain::identity::Scope;
 use tuphap_domain::{Actor, DomainError};
 
 use super::{
-    BirthForm, Control, Fact, FieldSpec, FormKind, ID_HINT, PartyView, SectionSpec, UNIT_HINT,
-    country_name, ethnic_name, field, hinted, opt_text, procedure_form, record_number,
-    record_param, sex_label, submit_procedure, unit_label, vn_date,
+    BirthForm, Control, Fact, FieldSpec, FormKind, PartyView, SectionSpec, UNIT_HINT, country_name,
+    ethnic_name, field, hinted, opt_text, procedure_form, record_number, record_param, sex_label,
+    submit_procedure, unit_label, vn_date,
 };
 use crate::extract::Meta;
 use crate::pages::PageActor;
@@ -237,7 +237,7 @@ const APPLICANT: [FieldSpec; 9] = [
             true,
             false,
         ),
-        ID_HINT,
+        "12 chữ số; sổ hộ tịch tìm các việc kết hôn, ly hôn của người yêu cầu theo số này.",
     ),
     field(
         "applicant.ethnicity_code",
