@@ -111,21 +111,7 @@ impl App {
                 "Ghi người nhận con nuôi (cha nuôi, mẹ nuôi hoặc cả hai).",
             ));
         }
-        let birth = self
-            .store
-            .record_by_id(r.birth_record_id)
-            .await?
-            .filter(|b| b.kind == "birth")
-            .ok_or_else(|| {
-                DomainError::not_found(
-                    "birth_not_found",
-                    format!(
-                        "Không có hồ sơ khai sinh số {} trong sổ.",
-                        r.birth_record_id
-                    ),
-                )
-                .with_field("birth_record_id")
-            })?;
+        let birth = self.birth_record(r.birth_record_id).await?;
         self.adoption_target_check(actor, &birth).await?;
         let child = self
             .store

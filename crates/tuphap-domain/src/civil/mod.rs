@@ -295,6 +295,22 @@ impl App {
         Ok(())
     }
 
+    /// The birth record `id` a procedure on a child names (404 `birth_not_found` on the field
+    /// `birth_record_id` when it is not a birth record).
+    pub(crate) async fn birth_record(&self, id: i64) -> Result<RecordRow> {
+        self.store
+            .record_by_id(id)
+            .await?
+            .filter(|b| b.kind == "birth")
+            .ok_or_else(|| {
+                DomainError::not_found(
+                    "birth_not_found",
+                    format!("Không có hồ sơ khai sinh số {id} trong sổ."),
+                )
+                .with_field("birth_record_id")
+            })
+    }
+
     /// Refuses (409 `code`) while a record of `kind` concerning `target` awaits its signature.
     pub(crate) async fn refuse_pending(
         &self,

@@ -97,21 +97,7 @@ impl App {
         )?;
         let today = tuphap_core::dates::vn_today();
         let checked = parent(&r.parent, "parent", sex, today)?;
-        let birth = self
-            .store
-            .record_by_id(r.birth_record_id)
-            .await?
-            .filter(|b| b.kind == "birth")
-            .ok_or_else(|| {
-                DomainError::not_found(
-                    "birth_not_found",
-                    format!(
-                        "Không có hồ sơ khai sinh số {} trong sổ.",
-                        r.birth_record_id
-                    ),
-                )
-                .with_field("birth_record_id")
-            })?;
+        let birth = self.birth_record(r.birth_record_id).await?;
         self.parentage_target_check(actor, &birth, &r.role).await?;
         let child = self
             .store
