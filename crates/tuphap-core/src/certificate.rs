@@ -1,7 +1,8 @@
 //! Signed verification codes printed as a QR code on civil-status certificates.
 //!
 //! A certificate (Giấy khai sinh, Trích lục khai tử, Giấy chứng nhận kết hôn, Giấy xác nhận tình
-//! trạng hôn nhân, Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn) carries a code that
+//! trạng hôn nhân, Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn, the trích lục of the other
+//! registrations — [`record_extract_title`] — and certified copies) carries a code that
 //! anyone can check offline with the Ministry's published public keys, or online at the verify
 //! page. The code is a short signed statement of the facts that identify the certificate; it is
 //! not a PDF signature.
@@ -23,15 +24,15 @@
 //! | # | field | form |
 //! | --- | --- | --- |
 //! | 1 | version | `1` |
-//! | 2 | certificate kind | `B` birth (Giấy khai sinh), `D` death (Trích lục khai tử), `M` marriage (Giấy chứng nhận kết hôn), `S` marital status (Giấy xác nhận tình trạng hôn nhân), `L` divorce or annulment (Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn) |
-//! | 3 | record id | text, as the registry stores it |
+//! | 2 | certificate kind | `B` birth (Giấy khai sinh), `D` death (Trích lục khai tử), `M` marriage (Giấy chứng nhận kết hôn), `S` marital status (Giấy xác nhận tình trạng hôn nhân), `L` divorce or annulment (Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn), `E` certified copy of a register extract (Bản sao trích lục hộ tịch, of any registered record), `T` the original trích lục of a registration without a form of its own (amendment, recognition of a parent, adoption — Giấy chứng nhận nuôi con nuôi —, end of an adoption, guardianship, change of guardian, end of a guardianship; [`record_extract_title`]) |
+//! | 3 | record id | text, as the registry stores it; a later issue of the same record carries `<id>-<n>`, the n-th copy issuance of an extract `<id>-BS<n>` |
 //! | 4 | register number (Số) | decimal, no leading zeros |
 //! | 5 | book number (Quyển số) | text as printed, e.g. `01` |
 //! | 6 | register year | four digits (1000–9999) |
 //! | 7 | office code | text (commune code, province code or `BTP`) |
-//! | 8 | full name | NFC text: the child, the deceased, the wife (marriage, divorce), or the person whose marital status is certified |
-//! | 9 | second name | NFC text: the husband (marriage, divorce), empty otherwise |
-//! | 10 | event date | `YYYYMMDD`: date of birth, of death, of the marriage registration, the issue (registration) date of a marital-status certificate, or the date the court's divorce or annulment decision took effect |
+//! | 8 | full name | NFC text: the child, the deceased, the wife (marriage, divorce), or the person whose marital status is certified; on an extract copy the same person as the record's own paper, else the record's subject; on a `T` trích lục the person amended, the child (recognition, adoption and its end) or the ward |
+//! | 9 | second name | NFC text: the husband (marriage, divorce); on a `T` trích lục (and its copies) the recognised parent, the adoptive parents (joined by ` và `) or the guardian (the new one on a change); empty otherwise |
+//! | 10 | event date | `YYYYMMDD`: date of birth, of death, of the marriage registration, the issue (registration) date of a marital-status certificate, or the date the court's divorce or annulment decision took effect; on a `T` trích lục the registration date, except the end of an adoption (the court's decision took effect) and of a guardianship (the day it ended) |
 //! | 11 | issued date | `YYYYMMDD` |
 //! | 12 | key id | text naming the signing key |
 //!
@@ -85,19 +86,29 @@ pub enum CertificateKind {
     /// Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn (a court's divorce or annulment
     /// decision recorded in the register).
     Divorce,
+    /// Bản sao trích lục hộ tịch: a certified copy of the extract of any registered record,
+    /// issued from the database by any office that manages it (Luật Hộ tịch 2014, Điều 63–64).
+    Extract,
+    /// Trích lục hộ tịch: the original paper of a registration that has no form of its own (Luật
+    /// Hộ tịch 2014, Điều 62: each registration issues one original trích lục; Giấy chứng nhận
+    /// nuôi con nuôi for an adoption, Luật Nuôi con nuôi 2010, Điều 22). The title printed
+    /// depends on the record's kind: [`record_extract_title`].
+    RecordExtract,
 }
 
 impl CertificateKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [CertificateKind; 5] = [
+    pub const ALL: [CertificateKind; 7] = [
         CertificateKind::Birth,
         CertificateKind::Death,
         CertificateKind::Marriage,
         CertificateKind::MaritalStatus,
         CertificateKind::Divorce,
+        CertificateKind::Extract,
+        CertificateKind::RecordExtract,
     ];
 
-    /// The one-letter code used in the payload: `B`, `D`, `M`, `S`, `L`.
+    /// The one-letter code used in the payload: `B`, `D`, `M`, `S`, `L`, `E`, `T`.
     pub fn letter(self) -> char {
         match self {
             CertificateKind::Birth => 'B',
@@ -105,6 +116,8 @@ impl CertificateKind {
             CertificateKind::Marriage => 'M',
             CertificateKind::MaritalStatus => 'S',
             CertificateKind::Divorce => 'L',
+            CertificateKind::Extract => 'E',
+            CertificateKind::RecordExtract => 'T',
         }
     }
 
@@ -116,12 +129,14 @@ impl CertificateKind {
             "M" => Some(CertificateKind::Marriage),
             "S" => Some(CertificateKind::MaritalStatus),
             "L" => Some(CertificateKind::Divorce),
+            "E" => Some(CertificateKind::Extract),
+            "T" => Some(CertificateKind::RecordExtract),
             _ => None,
         }
     }
 
     /// The machine identifier (also the serde form): `birth`, `death`, `marriage`,
-    /// `marital_status`, `divorce`.
+    /// `marital_status`, `divorce`, `extract`, `record_extract`.
     pub fn as_str(self) -> &'static str {
         match self {
             CertificateKind::Birth => "birth",
@@ -129,6 +144,8 @@ impl CertificateKind {
             CertificateKind::Marriage => "marriage",
             CertificateKind::MaritalStatus => "marital_status",
             CertificateKind::Divorce => "divorce",
+            CertificateKind::Extract => "extract",
+            CertificateKind::RecordExtract => "record_extract",
         }
     }
 
@@ -140,9 +157,39 @@ impl CertificateKind {
             CertificateKind::Marriage => "Giấy chứng nhận kết hôn",
             CertificateKind::MaritalStatus => "Giấy xác nhận tình trạng hôn nhân",
             CertificateKind::Divorce => "Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn",
+            CertificateKind::Extract => "Bản sao trích lục hộ tịch",
+            CertificateKind::RecordExtract => "Trích lục hộ tịch",
         }
     }
 }
+
+/// The title of the original paper of a registration of `record_kind` printed as a
+/// [`CertificateKind::RecordExtract`] (Luật Hộ tịch 2014, Điều 62; for an adoption Luật Nuôi
+/// con nuôi 2010, Điều 22), or `None` for a kind that has a form of its own (birth, death,
+/// marriage, divorce, marital status) or is unknown.
+pub fn record_extract_title(record_kind: &str) -> Option<&'static str> {
+    Some(match record_kind {
+        "amendment" => "Trích lục thay đổi, cải chính, bổ sung hộ tịch",
+        "parentage" => "Trích lục đăng ký nhận cha, mẹ, con",
+        "adoption" => "Giấy chứng nhận nuôi con nuôi",
+        "adoption_termination" => "Trích lục ghi vào sổ việc chấm dứt nuôi con nuôi",
+        "guardianship" => "Trích lục đăng ký giám hộ",
+        "guardianship_change" => "Trích lục đăng ký thay đổi người giám hộ",
+        "guardianship_end" => "Trích lục đăng ký chấm dứt giám hộ",
+        _ => return None,
+    })
+}
+
+/// The record kinds whose original paper is a [`CertificateKind::RecordExtract`].
+pub const RECORD_EXTRACT_KINDS: [&str; 7] = [
+    "amendment",
+    "parentage",
+    "adoption",
+    "adoption_termination",
+    "guardianship",
+    "guardianship_change",
+    "guardianship_end",
+];
 
 impl fmt::Display for CertificateKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -585,7 +632,7 @@ mod tests {
     fn letters_are_fixed_and_round_trip() {
         let letters: Vec<char> = CertificateKind::ALL.iter().map(|k| k.letter()).collect();
         // Existing letters never change: codes already printed must keep verifying.
-        assert_eq!(letters, ['B', 'D', 'M', 'S', 'L']);
+        assert_eq!(letters, ['B', 'D', 'M', 'S', 'L', 'E', 'T']);
         for k in CertificateKind::ALL {
             assert_eq!(
                 CertificateKind::from_letter(&k.letter().to_string()),
@@ -612,7 +659,7 @@ mod tests {
             CertificateKind::Divorce.title_vi(),
             "Trích lục ghi vào sổ việc ly hôn, hủy việc kết hôn"
         );
-        for unknown in ["", "b", "s", "l", "X", "BB", "SL"] {
+        for unknown in ["", "b", "s", "l", "e", "t", "X", "BB", "SL", "BS", "TL"] {
             assert_eq!(CertificateKind::from_letter(unknown), None, "{unknown:?}");
         }
     }
@@ -627,6 +674,60 @@ mod tests {
             divorce().canonical("btp-2026-1"),
             "1|L|0195f0c2-7b1a-7c3e-9d2a-1f2e3d4c5b6c|4|01|2026|26734|Nguyễn Thị Hương|Trần Văn Bình|20260616|20260702|btp-2026-1"
         );
+    }
+
+    /// The original trích lục of a registration without a form of its own (Luật Hộ tịch 2014,
+    /// Điều 62): letter `T`, a title per record kind (an adoption's is Giấy chứng nhận nuôi con
+    /// nuôi, Luật Nuôi con nuôi 2010, Điều 22), none for the kinds with forms of their own.
+    #[test]
+    fn record_extracts_have_their_own_letter_and_a_title_per_record_kind() {
+        let mut p = marriage();
+        p.kind = CertificateKind::RecordExtract;
+        let text = p.canonical("btp-2026-1");
+        assert!(text.starts_with("1|T|"), "{text}");
+        let keys = [("btp-2026-1", key(1))];
+        let code = sign(&p, &keys[0].1, "btp-2026-1");
+        assert_eq!(verify(&code, lookup(&keys)), Ok(p));
+        assert_eq!(CertificateKind::RecordExtract.as_str(), "record_extract");
+        for kind in RECORD_EXTRACT_KINDS {
+            let title = record_extract_title(kind).unwrap();
+            assert_eq!(title, nfc(title), "{kind}");
+        }
+        assert_eq!(
+            record_extract_title("adoption"),
+            Some("Giấy chứng nhận nuôi con nuôi")
+        );
+        assert_eq!(
+            record_extract_title("guardianship"),
+            Some("Trích lục đăng ký giám hộ")
+        );
+        for own in [
+            "birth",
+            "death",
+            "marriage",
+            "divorce",
+            "marital_status",
+            "x",
+        ] {
+            assert_eq!(record_extract_title(own), None, "{own}");
+        }
+    }
+
+    /// A certified copy of an extract (Luật Hộ tịch 2014, Điều 63–64): letter `E`, the record id
+    /// followed by the issuance number, so every issuance has its own code.
+    #[test]
+    fn extract_copies_have_their_own_letter_and_issuance_number() {
+        let mut p = birth();
+        p.kind = CertificateKind::Extract;
+        p.record_id = "42-BS3".to_string();
+        let text = p.canonical("btp-2026-1");
+        assert!(text.starts_with("1|E|42-BS3|"), "{text}");
+        let keys = [("btp-2026-1", key(1))];
+        let code = sign(&p, &keys[0].1, "btp-2026-1");
+        assert_eq!(verify(&code, lookup(&keys)), Ok(p.clone()));
+        let mut other = p.clone();
+        other.record_id = "42-BS4".to_string();
+        assert_ne!(sign(&other, &keys[0].1, "btp-2026-1"), code);
     }
 
     #[test]

@@ -48,6 +48,10 @@ pub struct Verification {
     pub message: String,
     #[schema(example = "birth")]
     pub kind: Option<String>,
+    /// The paper's title as printed, e.g. "Giấy khai sinh"; for a `record_extract` the title of
+    /// its record's kind ("Trích lục đăng ký giám hộ", "Giấy chứng nhận nuôi con nuôi"…).
+    #[schema(example = "Giấy khai sinh")]
+    pub title: Option<String>,
     pub full_name: Option<String>,
     pub second_name: Option<String>,
     /// dd/mm/yyyy
@@ -67,6 +71,10 @@ fn kind_of(record_kind: &str) -> Option<CertificateKind> {
         "marriage" => Some(CertificateKind::Marriage),
         "marital_status" => Some(CertificateKind::MaritalStatus),
         "divorce" => Some(CertificateKind::Divorce),
+        // The other registrations' original trích lục (civil/record_extract.rs).
+        k if tuphap_core::certificate::record_extract_title(k).is_some() => {
+            Some(CertificateKind::RecordExtract)
+        }
         _ => None,
     }
 }
@@ -99,7 +107,7 @@ fn read_key(path: &Path) -> Option<SigningKey> {
 impl App {
     /// A registry record as a certificate cites it: "Đăng ký kết hôn Số: 3, Quyển số: 01/2015,
     /// UBND xã …, ngày 02/03/2015".
-    async fn record_citation(&self, id: i64) -> Result<String> {
+    pub(crate) async fn record_citation(&self, id: i64) -> Result<String> {
         let Some(r) = self.store.record_by_id(id).await? else {
             return Ok(format!("Hồ sơ số {id}"));
         };
@@ -114,6 +122,9 @@ impl App {
             "divorce" => "Ghi vào sổ việc ly hôn, hủy kết hôn",
             "death" => "Đăng ký khai tử",
             "birth" => "Đăng ký khai sinh",
+            "adoption" => "Đăng ký nuôi con nuôi",
+            "guardianship" => "Đăng ký giám hộ",
+            "guardianship_change" => "Đăng ký thay đổi người giám hộ",
             _ => "Hồ sơ hộ tịch",
         };
         let register = match (
@@ -133,7 +144,7 @@ impl App {
 }
 
 /// Full place text: "detail, Phường …, Thành phố …".
-fn place_text(place: &serde_json::Value, on: Date) -> String {
+pub(crate) fn place_text(place: &serde_json::Value, on: Date) -> String {
     let code = place["admin_unit_code"].as_str().unwrap_or_default();
     let mut parts: Vec<String> = Vec::new();
     if let Some(d) = place["detail"].as_str().filter(|d| !d.trim().is_empty()) {
@@ -148,14 +159,14 @@ fn place_text(place: &serde_json::Value, on: Date) -> String {
     parts.join(", ")
 }
 
-fn ethnicity_name(code: &serde_json::Value) -> String {
+pub(crate) fn ethnicity_name(code: &serde_json::Value) -> String {
     code.as_str()
         .and_then(refdata::ethnic_group)
         .map(|e| e.name.clone())
         .unwrap_or_default()
 }
 
-fn nationality_name(code: &serde_json::Value) -> String {
+pub(crate) fn nationality_name(code: &serde_json::Value) -> String {
     code.as_str()
         .and_then(refdata::country)
         .map(|c| c.name_vi.clone())
@@ -164,7 +175,11 @@ fn nationality_name(code: &serde_json::Value) -> String {
 
 impl App {
     /// The office's current signing key, generated on first use.
-    async fn office_key(&self, office_id: i64, office_code: &str) -> Result<(String, SigningKey)> {
+    pub(crate) async fn office_key(
+        &self,
+        office_id: i64,
+        office_code: &str,
+    ) -> Result<(String, SigningKey)> {
         let dir = self.keys_dir.as_ref().ok_or_else(|| {
             DomainError::new(
                 ErrorKind::Unavailable,
@@ -303,7 +318,15 @@ impl App {
             "signer": {"name": signer.as_ref().map(|s| s.display_name.clone()).unwrap_or_default(),
                        "position": "Chủ tịch/Phó Chủ tịch UBND"},
         });
+        let mut record_extract_date = None;
         let (fields_kind, full_name, second_name) = match kind {
+            // Copies of extracts are issued by `issue_extract` (civil/extract.rs), never here.
+            CertificateKind::Extract => return Err(DomainError::internal()),
+            CertificateKind::RecordExtract => {
+                let paper = self.record_extract_paper(&r, d, registered_on).await?;
+                record_extract_date = Some(paper.event_date);
+                (paper.fields, paper.full_name, paper.second_name)
+            }
             CertificateKind::Birth => {
                 let parent = |p: &serde_json::Value| {
                     if p.is_null() {
@@ -335,6 +358,11 @@ impl App {
                         },
                         "mother": parent(&d["mother"]),
                         "father": parent(&d["father"]),
+                        "note": serde_json::from_value::<crate::civil::EarlierRegistrationInput>(
+                            d["earlier_registration"].clone(),
+                        )
+                        .ok()
+                        .map(|e| crate::civil::earlier_registration_note(&e)),
                     }),
                     child["full_name"].as_str().unwrap_or_default().to_string(),
                     None,
@@ -524,7 +552,7 @@ impl App {
             event_date: if kind == CertificateKind::MaritalStatus {
                 registered_on
             } else {
-                r.event_date
+                record_extract_date.unwrap_or(r.event_date)
             },
             issued_on: today,
         };
@@ -647,6 +675,7 @@ impl App {
             status: e.code().to_string(),
             message: e.message_vi(),
             kind: None,
+            title: None,
             full_name: None,
             second_name: None,
             event_date: None,
@@ -676,6 +705,7 @@ impl App {
             message: "Giấy tờ hợp lệ: chữ ký số đúng và khớp với Cơ sở dữ liệu hộ tịch điện tử."
                 .into(),
             kind: Some(payload.kind.as_str().into()),
+            title: Some(payload.kind.title_vi().into()),
             full_name: Some(payload.full_name.clone()),
             second_name: payload.second_name.clone(),
             event_date: Some(format_vn(payload.event_date)),
@@ -688,11 +718,24 @@ impl App {
             office_name,
             issued_on: Some(format_vn(payload.issued_on)),
         };
-        let issued = self.store.certificate_by_code(code).await?;
+        let issued = match self.store.certificate_by_code(code).await? {
+            // Certified copies of extracts are recorded with their issuances (civil/extract.rs).
+            None if payload.kind == CertificateKind::Extract => {
+                self.extract_issue_by_code(code).await?
+            }
+            found => found,
+        };
         let record = match &issued {
             Some(c) => self.store.record_by_id(c.record_id).await?,
             None => None,
         };
+        if payload.kind == CertificateKind::RecordExtract
+            && let Some(t) = record
+                .as_ref()
+                .and_then(|r| tuphap_core::certificate::record_extract_title(&r.kind))
+        {
+            v.title = Some(t.into());
+        }
         match (issued, record) {
             (Some(c), _) if c.revoked_at.is_some() => {
                 v.valid = false;
@@ -721,6 +764,9 @@ impl App {
                 v.status = "not_issued".into();
                 v.message = "Chữ ký đúng nhưng Cơ sở dữ liệu hộ tịch không có giấy tờ nào được cấp với mã này.".into();
             }
+        }
+        if payload.kind == CertificateKind::Extract && v.status == "superseded" {
+            v.message = "Chữ ký đúng nhưng hồ sơ đã được thay đổi, cải chính, bổ sung sau khi cấp bản sao này: nội dung bản sao không còn là nội dung hiện hành của sổ hộ tịch.".into();
         }
         Ok(v)
     }

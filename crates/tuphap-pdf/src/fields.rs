@@ -16,7 +16,7 @@
 //! | `signer.position` | text or absent, e.g. `"Phó Chủ tịch"` | under the name |
 //!
 //! Kind-specific keys are the fields of [`BirthFields`], [`DeathFields`], [`MarriageFields`],
-//! [`MaritalStatusFields`] and [`DivorceFields`] (snake_case, unknown keys are refused so that
+//! [`MaritalStatusFields`], [`DivorceFields`], [`ExtractFields`] and [`RecordExtractFields`] (snake_case, unknown keys are refused so that
 //! typos surface). Dates are `YYYY-MM-DD`; a *partial date* is `YYYY` or `YYYY-MM-DD` (parents'
 //! and the deceased's birth, which the law allows as a year only). Sex is `male` / `female`.
 //! Text is printed as given after NFC normalisation and whitespace clean-up (names are not
@@ -31,12 +31,14 @@
 //! `status` or `purpose`, or whose `valid_until` is before `registered_on` or later than 6
 //! months after it (the certificate prints "6 tháng kể từ ngày cấp"; NĐ 123/2015/NĐ-CP Điều 23,
 //! months counted as BLDS 2015 Điều 147–148); a court decision whose `effective_on` is before
-//! its `decided_on`.
+//! its `decided_on`; an extract copy whose `copies` is outside 1–50, whose `fee_total` is not
+//! `fee_per_copy × copies`, or that is exempt but charges a fee; a trích lục whose
+//! `record_kind` has no title of its own ([`tuphap_core::certificate::record_extract_title`]).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Value, json};
 use time::{Date, Month};
-use tuphap_core::certificate::CertificateKind;
+use tuphap_core::certificate::{CertificateKind, record_extract_title};
 use tuphap_core::dates::{format_vn, iso_date, parse_date};
 use tuphap_core::personal_id::Sex;
 use tuphap_core::text::VnText;
@@ -139,6 +141,10 @@ pub struct BirthFields {
     pub mother: Option<Parent>,
     #[serde(default)]
     pub father: Option<Parent>,
+    /// "Ghi chú": how the birth came into the register when it was registered before — again
+    /// after the record was lost (đăng ký lại), or abroad (ghi vào sổ). Absent otherwise.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// The person whose birth is registered.
@@ -433,6 +439,117 @@ impl DecisionKind {
     }
 }
 
+/// Bản sao trích lục hộ tịch: a certified copy of the extract of a registered record, issued
+/// from the database by any office that manages it (Luật Hộ tịch 2014, Điều 63–64). The common
+/// keys name the **issuing** office (`office`, `signer`) and the **record's** register entry
+/// (`register`, `registered_on`, and `registration_place`: the registering office); the record's
+/// content comes as titled sections of label/value lines, built by the registry per kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractFields {
+    /// The issuing office.
+    pub office: Office,
+    /// The record's register entry.
+    pub register: Register,
+    /// The record's registration date.
+    #[serde(with = "iso_date")]
+    pub registered_on: Date,
+    /// The registering office as printed ("UBND phường Ba Đình, thành phố Hà Nội").
+    pub registration_place: String,
+    /// The official of the issuing office.
+    pub signer: Signer,
+    /// The event, lower case as in a sentence: "khai sinh", "kết hôn", "khai tử"… printed in the
+    /// title "TRÍCH LỤC KHAI SINH".
+    pub event: String,
+    /// The paper's own title when it is not "Trích lục <event>" (the Giấy chứng nhận nuôi con
+    /// nuôi, "Trích lục đăng ký giám hộ"…: `tuphap_core::certificate::record_extract_title`).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The record's content, in order.
+    pub sections: Vec<ExtractSection>,
+    /// Copies issued by this request, 1–50.
+    pub copies: u32,
+    /// Whole đồng charged per copy (0 when exempt).
+    pub fee_per_copy: u64,
+    /// `fee_per_copy × copies`.
+    pub fee_total: u64,
+    /// The exemption ground, printed instead of the amount (e.g. "Người thuộc hộ nghèo (Luật Hộ
+    /// tịch 2014, Điều 11)"); the fee is then 0.
+    #[serde(default)]
+    pub exemption: Option<String>,
+    /// "Trần Thị Mai (mẹ)".
+    #[serde(default)]
+    pub requester: Option<String>,
+    /// The day the copies are issued.
+    #[serde(with = "iso_date")]
+    pub issued_on: Date,
+}
+
+/// Trích lục hộ tịch: the original paper of a registration without a form of its own (Luật Hộ
+/// tịch 2014, Điều 62) — an amendment, a recognition of a parent, an adoption (Giấy chứng nhận
+/// nuôi con nuôi, Luật Nuôi con nuôi 2010, Điều 22) or its end, a guardianship, a change of
+/// guardian or the end of a guardianship. The title follows `record_kind`; the content comes as
+/// titled sections of label/value lines built by the registry per kind (the same sections as a
+/// certified copy of the record). It is the original: no copies, no fee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordExtractFields {
+    /// The registering office.
+    pub office: Office,
+    pub register: Register,
+    #[serde(with = "iso_date")]
+    pub registered_on: Date,
+    /// Default: the office name, province.
+    #[serde(default)]
+    pub registration_place: Option<String>,
+    pub signer: Signer,
+    /// The registry's record kind: `amendment`, `parentage`, `adoption`, `adoption_termination`,
+    /// `guardianship`, `guardianship_change`, `guardianship_end`.
+    pub record_kind: String,
+    /// The record's content, in order.
+    pub sections: Vec<ExtractSection>,
+}
+
+/// A titled group of lines of an extract; `heading` empty for the first group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractSection {
+    #[serde(default)]
+    pub heading: String,
+    pub lines: Vec<ExtractLine>,
+}
+
+/// One printed line, "label: value"; `strong` for names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractLine {
+    pub label: String,
+    pub value: String,
+    #[serde(default)]
+    pub strong: bool,
+}
+
+/// Whole đồng with dots between thousands: 24000 → "24.000 đồng".
+pub fn vnd(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{out} đồng")
+}
+
+/// [`t`], with the characters the font cannot display (symbols, emoji, other scripts) replaced by
+/// `?`: for free text of any record printed on an extract copy.
+fn tp(s: &str) -> String {
+    t(s).chars()
+        .map(|c| if crate::world::printable(c) { c } else { '?' })
+        .collect()
+}
+
 /// NFC, trimmed, single spaces.
 fn t(s: &str) -> String {
     VnText::new(s).into_string()
@@ -464,6 +581,8 @@ fn common(kind: CertificateKind, c: Common<'_>) -> Value {
         CertificateKind::Marriage => "NGƯỜI KÝ GIẤY CHỨNG NHẬN KẾT HÔN",
         CertificateKind::MaritalStatus => "NGƯỜI KÝ GIẤY XÁC NHẬN",
         CertificateKind::Divorce => "NGƯỜI KÝ TRÍCH LỤC",
+        CertificateKind::Extract => "NGƯỜI KÝ BẢN SAO TRÍCH LỤC",
+        CertificateKind::RecordExtract => "NGƯỜI KÝ TRÍCH LỤC",
     };
     json!({
         "title": kind.title_vi().to_uppercase(),
@@ -595,6 +714,7 @@ pub(crate) fn view(kind: CertificateKind, fields: &Value) -> Result<Value, Strin
                     },
                     "mother": parent(&f.mother),
                     "father": parent(&f.father),
+                    "note": ot(&f.note),
                 }),
             ))
         }
@@ -785,5 +905,123 @@ pub(crate) fn view(kind: CertificateKind, fields: &Value) -> Result<Value, Strin
                 }),
             ))
         }
+        CertificateKind::Extract => {
+            let f: ExtractFields =
+                serde_json::from_value(fields.clone()).map_err(|e| e.to_string())?;
+            if !(1..=50).contains(&f.copies) {
+                return Err(format!("copies {} is not within 1–50", f.copies));
+            }
+            if f.fee_per_copy.checked_mul(u64::from(f.copies)) != Some(f.fee_total) {
+                return Err(format!(
+                    "fee_total {} is not fee_per_copy {} × copies {}",
+                    f.fee_total, f.fee_per_copy, f.copies
+                ));
+            }
+            let exemption = ot(&f.exemption);
+            if !exemption.is_empty() && f.fee_total != 0 {
+                return Err("an exempt issue charges no fee".to_string());
+            }
+            let event = t(&f.event);
+            if event.is_empty() {
+                return Err("event is empty".to_string());
+            }
+            let fee = if exemption.is_empty() {
+                format!(
+                    "{} ({} × {} bản)",
+                    vnd(f.fee_total),
+                    vnd(f.fee_per_copy),
+                    f.copies
+                )
+            } else {
+                format!("Miễn: {exemption}")
+            };
+            let sections = sections_view(&f.sections);
+            let place = Some(f.registration_place.clone());
+            let base = common(
+                kind,
+                Common {
+                    office: &f.office,
+                    register: &f.register,
+                    registered_on: f.registered_on,
+                    registration_place: &place,
+                    signer: &f.signer,
+                },
+            );
+            let issuing = {
+                let office = t(&f.office.name);
+                let province = ot(&f.office.province);
+                if province.is_empty() {
+                    office
+                } else {
+                    format!("{office}, {province}")
+                }
+            };
+            Ok(merge(
+                base,
+                json!({
+                    "title": match &f.title {
+                        Some(title) => title.to_uppercase(),
+                        None => format!("TRÍCH LỤC {}", event.to_uppercase()),
+                    },
+                    "sections": sections,
+                    "copies": format!("{} bản", f.copies),
+                    "fee": fee,
+                    "requester": tp(f.requester.as_deref().unwrap_or_default()),
+                    "issuing_office": issuing,
+                    "issued_on": format_vn(f.issued_on),
+                }),
+            ))
+        }
+        CertificateKind::RecordExtract => {
+            let f: RecordExtractFields =
+                serde_json::from_value(fields.clone()).map_err(|e| e.to_string())?;
+            let title = record_extract_title(f.record_kind.trim()).ok_or_else(|| {
+                format!(
+                    "record_kind {:?} has no trích lục of its own",
+                    f.record_kind
+                )
+            })?;
+            let signer_heading = if f.record_kind.trim() == "adoption" {
+                "NGƯỜI KÝ GIẤY CHỨNG NHẬN"
+            } else {
+                "NGƯỜI KÝ TRÍCH LỤC"
+            };
+            let mut base = common(
+                kind,
+                Common {
+                    office: &f.office,
+                    register: &f.register,
+                    registered_on: f.registered_on,
+                    registration_place: &f.registration_place,
+                    signer: &f.signer,
+                },
+            );
+            base["signer"]["heading"] = json!(signer_heading);
+            Ok(merge(
+                base,
+                json!({
+                    "title": title.to_uppercase(),
+                    "sections": sections_view(&f.sections),
+                }),
+            ))
+        }
     }
+}
+
+/// The display view of extract sections: free text of any record, so characters the font cannot
+/// display are printed `?`.
+fn sections_view(sections: &[ExtractSection]) -> Vec<Value> {
+    sections
+        .iter()
+        .map(|s| {
+            json!({
+                "heading": tp(&s.heading),
+                "lines": s.lines.iter().map(|l| json!({
+                    "label": tp(&l.label),
+                    "value": tp(&l.value),
+                    "strong": l.strong,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
 }

@@ -1,8 +1,9 @@
 //! Civil-status certificates as PDF: Giấy khai sinh, Trích lục khai tử and Giấy chứng nhận kết
 //! hôn, laid out after the forms of Thông tư 04/2024/TT-BTP, Giấy xác nhận tình trạng hôn nhân
 //! and Trích lục ghi vào sổ hộ tịch việc ly hôn / hủy việc kết hôn trái pháp luật, after the forms
-//! of Thông tư 04/2020/TT-BTP, with the signed verification code ([`tuphap_core::certificate`])
-//! printed as a QR code.
+//! of Thông tư 04/2020/TT-BTP, the trích lục of the other registrations (Giấy chứng nhận nuôi con
+//! nuôi for an adoption) and certified copies of any record's extract, with the signed
+//! verification code ([`tuphap_core::certificate`]) printed as a QR code.
 //!
 //! Rendering uses typst as a library: the templates (`templates/*.typ`) and the fonts (Noto Serif
 //! and Noto Mono, SIL OFL 1.1, `fonts/`) are embedded in the binary, so nothing depends on the
@@ -14,7 +15,8 @@
 //!
 //! The data of each certificate is given as JSON in [`Certificate::fields`]; the keys are
 //! documented in [`fields`] and typed by [`BirthFields`], [`DeathFields`], [`MarriageFields`],
-//! [`MaritalStatusFields`] and [`DivorceFields`] (serialise one of those with
+//! [`MaritalStatusFields`], [`DivorceFields`], [`ExtractFields`] and [`RecordExtractFields`]
+//! (serialise one of those with
 //! `serde_json::to_value` to be sure).
 //!
 //! | [`CertificateKind`] | fields | template |
@@ -24,6 +26,8 @@
 //! | `Marriage` | [`MarriageFields`] | `templates/marriage.typ` |
 //! | `MaritalStatus` | [`MaritalStatusFields`] | `templates/marital_status.typ` |
 //! | `Divorce` | [`DivorceFields`] (divorce or annulment, [`DecisionKind`]) | `templates/divorce.typ` |
+//! | `Extract` | [`ExtractFields`] (bản sao trích lục of any registered record) | `templates/extract.typ` |
+//! | `RecordExtract` | [`RecordExtractFields`] (trích lục of an amendment, a recognition, an adoption or its end, a guardianship, its change or end; title per record kind) | `templates/record_extract.typ` |
 
 use qrcode::{EcLevel, QrCode, render::svg};
 use typst::foundations::{Datetime, Smart};
@@ -36,8 +40,9 @@ mod world;
 
 pub use fields::{
     BirthFields, Child, CourtDecision, Death, Deceased, DecisionKind, Declarant, DivorceFields,
-    DivorceParty, MaritalPerson, MaritalStatusFields, MarriageFields, MarriageRef, Office, Parent,
-    PartialDate, Register, Signer, Spouse,
+    DivorceParty, ExtractFields, ExtractLine, ExtractSection, MaritalPerson, MaritalStatusFields,
+    MarriageFields, MarriageRef, Office, Parent, PartialDate, RecordExtractFields, Register,
+    Signer, Spouse, vnd,
 };
 pub use tuphap_core::certificate::CertificateKind;
 pub use words::{date_in_words, number_in_words};

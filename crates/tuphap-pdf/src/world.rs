@@ -28,6 +28,8 @@ const DEATH_TYP: &str = include_str!("../templates/death.typ");
 const MARRIAGE_TYP: &str = include_str!("../templates/marriage.typ");
 const MARITAL_STATUS_TYP: &str = include_str!("../templates/marital_status.typ");
 const DIVORCE_TYP: &str = include_str!("../templates/divorce.typ");
+const EXTRACT_TYP: &str = include_str!("../templates/extract.typ");
+const RECORD_EXTRACT_TYP: &str = include_str!("../templates/record_extract.typ");
 
 struct Fonts {
     book: LazyHash<FontBook>,
@@ -46,6 +48,16 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     }
 });
 
+/// Whether every style of the text font (Noto Serif) can display `c`: PDF/A refuses text it
+/// cannot, so free text from the registry is checked before it is printed.
+pub(crate) fn printable(c: char) -> bool {
+    FONTS
+        .fonts
+        .iter()
+        .filter(|f| f.info().family == "Noto Serif")
+        .all(|f| f.info().coverage.contains(u32::from(c)))
+}
+
 static LIBRARY: LazyLock<LazyHash<Library>> =
     LazyLock::new(|| LazyHash::new(Library::builder().build()));
 
@@ -55,10 +67,12 @@ struct Ids {
     marriage: FileId,
     marital_status: FileId,
     divorce: FileId,
+    extract: FileId,
+    record_extract: FileId,
     data: FileId,
     qr: FileId,
     /// The templates, parsed once.
-    sources: [Source; 6],
+    sources: [Source; 8],
 }
 
 fn file_id(path: &str) -> Result<FileId, String> {
@@ -75,12 +89,16 @@ static IDS: LazyLock<Result<Ids, String>> = LazyLock::new(|| {
     let marriage = file_id("/marriage.typ")?;
     let marital_status = file_id("/marital_status.typ")?;
     let divorce = file_id("/divorce.typ")?;
+    let extract = file_id("/extract.typ")?;
+    let record_extract = file_id("/record_extract.typ")?;
     Ok(Ids {
         birth,
         death,
         marriage,
         marital_status,
         divorce,
+        extract,
+        record_extract,
         data: file_id("/data.json")?,
         qr: file_id("/qr.svg")?,
         sources: [
@@ -90,6 +108,8 @@ static IDS: LazyLock<Result<Ids, String>> = LazyLock::new(|| {
             Source::new(marriage, MARRIAGE_TYP.to_string()),
             Source::new(marital_status, MARITAL_STATUS_TYP.to_string()),
             Source::new(divorce, DIVORCE_TYP.to_string()),
+            Source::new(extract, EXTRACT_TYP.to_string()),
+            Source::new(record_extract, RECORD_EXTRACT_TYP.to_string()),
         ],
     })
 });
@@ -117,6 +137,8 @@ impl CertWorld {
             CertificateKind::Marriage => ids.marriage,
             CertificateKind::MaritalStatus => ids.marital_status,
             CertificateKind::Divorce => ids.divorce,
+            CertificateKind::Extract => ids.extract,
+            CertificateKind::RecordExtract => ids.record_extract,
         };
         Ok(CertWorld {
             ids,

@@ -331,6 +331,18 @@ impl SearchIndex {
             .collect();
         // A batch of the bulk import names its records as id ranges (one change-log row per
         // batch instead of one per record).
+        // A merge of two person entries (or its undoing) names the records of both: their
+        // documents carry the personal ID of the entry that stays.
+        for c in changes.iter().filter(|c| c.entity == "person") {
+            let payload: serde_json::Value = serde_json::from_str(&c.payload).unwrap_or_default();
+            ids.extend(
+                payload["records"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(serde_json::Value::as_i64),
+            );
+        }
         for c in changes
             .iter()
             .filter(|c| c.entity == "import" && c.action == "batch")

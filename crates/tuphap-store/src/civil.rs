@@ -32,6 +32,9 @@ pub struct PersonRow {
     pub nationality_code: Option<String>,
     pub date_of_death: Option<Date>,
     pub death_record_id: Option<i64>,
+    /// The entry this one was merged into (the same person registered twice), see
+    /// [`crate::person_merge`].
+    pub merged_into: Option<i64>,
 }
 
 /// A record (event) to create, with its first version and its person links.
@@ -127,12 +130,25 @@ pub struct BirthCandidateRow {
 }
 
 const PERSON_COLUMNS: &str = "id, personal_id, full_name, name_folded, sex, date_of_birth, birth_year, \
-     ethnicity_code, nationality_code, date_of_death, death_record_id";
+     ethnicity_code, nationality_code, date_of_death, death_record_id, merged_into";
 const RECORD_COLUMNS: &str = "id, kind, status, office_id, unit_code, event_date, subject_person_id, \
      current_version, late, declared_by, declared_at, registered_by, registered_on, register_book, \
      register_year, register_number, status_reason, duplicate_override_reason, source_system, source_id, target_record_id";
 
-const MARRIAGES_OF: &str = "SELECT r.id AS record_id, r.status, ls.person_id AS spouse_id, \
+/// The person `$1` as one person: the entry that stays (itself, or the entry it was merged into)
+/// and the entries merged into that one (`persons.merged_into`, one level; partial index). The
+/// rules (marriages, parents, deaths) read a person through it, so that what was registered
+/// under a duplicate entry counts (see [`crate::person_merge`]).
+macro_rules! same_person {
+    () => {
+        "(SELECT COALESCE(merged_into, id) FROM persons WHERE id = $1 \
+         UNION ALL SELECT m.id FROM persons m \
+         WHERE m.merged_into = (SELECT COALESCE(merged_into, id) FROM persons WHERE id = $1))"
+    };
+}
+
+const MARRIAGES_OF: &str = concat!(
+    "SELECT r.id AS record_id, r.status, COALESCE(sp.merged_into, ls.person_id) AS spouse_id, \
             r.register_book, r.register_year, r.register_number, r.registered_on, \
             d.id AS ended_by_record_id, d.event_date AS ended_on \
      FROM civil_record_persons lp \
@@ -140,9 +156,13 @@ const MARRIAGES_OF: &str = "SELECT r.id AS record_id, r.status, ls.person_id AS 
           AND r.status IN ('declared', 'registered', 'certificate_issued') \
      JOIN civil_record_persons ls ON ls.record_id = r.id AND ls.role IN ('husband', 'wife') \
           AND ls.person_id <> lp.person_id \
+     JOIN persons sp ON sp.id = ls.person_id \
      LEFT JOIN civil_records d ON d.target_record_id = r.id AND d.kind = 'divorce' \
           AND d.status IN ('registered', 'certificate_issued') \
-     WHERE lp.person_id = $1 AND lp.role IN ('husband', 'wife')";
+     WHERE lp.person_id IN ",
+    same_person!(),
+    " AND lp.role IN ('husband', 'wife')"
+);
 
 impl Store {
     pub async fn person_by_id(&self, id: i64) -> Result<Option<PersonRow>> {
@@ -214,8 +234,10 @@ impl Store {
         let records = with_pool!(self, p => sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(lo).bind(hi).fetch_all(p).await)?;
         let persons = with_pool!(self, p => sqlx::query_as::<_, IndexPersonRow>(
-            "SELECT l.record_id, l.role, l.person_id, p.full_name, p.personal_id, p.date_of_birth, p.sex \
+            "SELECT l.record_id, l.role, l.person_id, p.full_name, \
+                    COALESCE(p.personal_id, s.personal_id) AS personal_id, p.date_of_birth, p.sex \
              FROM civil_record_persons l JOIN persons p ON p.id = l.person_id \
+             LEFT JOIN persons s ON s.id = p.merged_into \
              WHERE l.record_id BETWEEN $1 AND $2 ORDER BY l.record_id, l.role",
         )
         .bind(lo)
@@ -283,6 +305,8 @@ impl Store {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct PersonEventRow {
     pub record_id: i64,
+    /// The entry the record names: the person asked for, or an entry merged into it.
+    pub person_id: i64,
     pub role: String,
     pub kind: String,
     pub status: String,
@@ -306,14 +330,17 @@ impl Store {
         Ok(r)
     }
 
-    /// Every record a person takes part in, by event date (index on civil_record_persons
-    /// (person_id, role)).
+    /// Every record a person takes part in, with those of the entries merged into it, by event
+    /// date (index on civil_record_persons (person_id, role); merged entries by the partial
+    /// index on persons (merged_into)).
     pub async fn person_events(&self, person_id: i64) -> Result<Vec<PersonEventRow>> {
         let r = with_pool!(self, p => sqlx::query_as::<_, PersonEventRow>(
-            "SELECT r.id AS record_id, l.role, r.kind, r.status, r.office_id, r.event_date, \
+            "SELECT r.id AS record_id, l.person_id, l.role, r.kind, r.status, r.office_id, r.event_date, \
                     r.registered_on, r.register_book, r.register_year, r.register_number \
              FROM civil_record_persons l JOIN civil_records r ON r.id = l.record_id \
-             WHERE l.person_id = $1 ORDER BY r.event_date, r.id",
+             WHERE l.person_id IN (SELECT id FROM persons WHERE id = $1 \
+                                   UNION ALL SELECT id FROM persons WHERE merged_into = $1) \
+             ORDER BY r.event_date, r.id",
         )
         .bind(person_id)
         .fetch_all(p)
@@ -350,16 +377,25 @@ pub struct ParentLinkRow {
 }
 
 impl Store {
-    /// Birth parents of `child_id` recorded in registered birth records.
+    /// Parents of `child_id`: birth parents recorded in registered birth records (role `mother`,
+    /// `father`) and adoptive parents of registered adoptions, current or ended (role
+    /// `adoptive_father`, `adoptive_mother`: the adoption record keeps them after its end), also
+    /// under an entry merged with the child's; a parent is named by the entry that stays.
     pub async fn parents_of(&self, child_id: i64) -> Result<Vec<ParentLinkRow>> {
-        let r = with_pool!(self, p => sqlx::query_as::<_, ParentLinkRow>(
-            "SELECT lc.person_id AS child_id, lp.person_id AS parent_id, lp.role \
+        const SQL: &str = concat!(
+            "SELECT CAST($1 AS BIGINT) AS child_id, COALESCE(pp.merged_into, lp.person_id) AS parent_id, lp.role \
              FROM civil_record_persons lc \
-             JOIN civil_records r ON r.id = lc.record_id AND r.kind = 'birth' \
+             JOIN civil_records r ON r.id = lc.record_id AND r.kind IN ('birth', 'adoption') \
                   AND r.status IN ('registered', 'certificate_issued') \
-             JOIN civil_record_persons lp ON lp.record_id = r.id AND lp.role IN ('mother', 'father') \
-             WHERE lc.person_id = $1 AND lc.role = 'child'",
-        )
+             JOIN civil_record_persons lp ON lp.record_id = r.id \
+                  AND ((r.kind = 'birth' AND lp.role IN ('mother', 'father')) \
+                    OR (r.kind = 'adoption' AND lp.role IN ('adoptive_father', 'adoptive_mother'))) \
+             JOIN persons pp ON pp.id = lp.person_id \
+             WHERE lc.person_id IN ",
+            same_person!(),
+            " AND lc.role = 'child'"
+        );
+        let r = with_pool!(self, p => sqlx::query_as::<_, ParentLinkRow>(SQL)
         .bind(child_id)
         .fetch_all(p)
         .await)?;
@@ -376,11 +412,13 @@ impl Store {
         Ok(r)
     }
 
-    /// Death records (declared or registered) of a person.
+    /// Death records (declared or registered) of a person (also under an entry merged with
+    /// theirs).
     pub async fn deaths_of(&self, person_id: i64) -> Result<Vec<RecordRow>> {
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM civil_records WHERE subject_person_id = $1 AND kind = 'death' \
-             AND status IN ('declared', 'registered', 'certificate_issued') ORDER BY id"
+            "SELECT {RECORD_COLUMNS} FROM civil_records WHERE subject_person_id IN {} AND kind = 'death' \
+             AND status IN ('declared', 'registered', 'certificate_issued') ORDER BY id",
+            same_person!()
         );
         let r = with_pool!(self, p => sqlx::query_as::<_, RecordRow>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(person_id).fetch_all(p).await)?;
@@ -389,22 +427,27 @@ impl Store {
 }
 
 impl Tx {
-    /// Records that a person died (on registration of the death).
+    /// Records that a person died (on registration of the death); when the entry was merged
+    /// into another, that one too unless it already has a death.
     pub async fn person_set_death(
         &mut self,
         person_id: i64,
         date_of_death: Date,
         record_id: i64,
     ) -> Result<()> {
-        with_tx!(self, c => sqlx::query(
+        for sql in [
             "UPDATE persons SET date_of_death = $1, death_record_id = $2 WHERE id = $3",
-        )
-        .bind(date_of_death)
-        .bind(record_id)
-        .bind(person_id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+            "UPDATE persons SET date_of_death = $1, death_record_id = $2 \
+             WHERE id = (SELECT merged_into FROM persons WHERE id = $3) AND date_of_death IS NULL",
+        ] {
+            with_tx!(self, c => sqlx::query(sql)
+                .bind(date_of_death)
+                .bind(record_id)
+                .bind(person_id)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
+        }
         Ok(())
     }
 
@@ -425,6 +468,20 @@ impl Tx {
         .await
         .map(|_| ()))?;
         Ok(())
+    }
+
+    /// Removes the links of `role` from record `record_id` (an adoption's end unlinks the
+    /// adoptive parents from the child's birth record; the adoption record keeps them).
+    pub async fn record_unlink_role(&mut self, record_id: i64, role: &str) -> Result<u64> {
+        let n = with_tx!(self, c => sqlx::query(
+            "DELETE FROM civil_record_persons WHERE record_id = $1 AND role = $2",
+        )
+        .bind(record_id)
+        .bind(role)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n)
     }
 
     /// Corrects a person's identity facts (an amendment of the record that establishes them);

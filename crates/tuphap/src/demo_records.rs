@@ -126,6 +126,7 @@ pub async fn seed(
                     personal_id: None,
                     relationship: "mẹ".into(),
                 },
+                earlier_registration: None,
             };
             let Ok(declared) = app.declare_birth(&officer, &meta, d).await else {
                 continue;

@@ -76,6 +76,26 @@ pub enum AuthorityBasis {
         #[serde(default)]
         residence: Option<UnitRef>,
     },
+    /// A birth registered before and recorded again: re-registration of a lost record (Nghị định
+    /// 123/2015/NĐ-CP, Điều 25: the requester's residence or the commune that registered it) or a
+    /// birth registered abroad (Luật Hộ tịch 2014, Điều 48: the requester's residence).
+    BirthRecording {
+        #[serde(default)]
+        residence: Option<UnitRef>,
+        /// Re-registration only: the commune that registered it (code valid on that date).
+        #[serde(default)]
+        earlier_registration: Option<UnitRef>,
+        /// Registered by a foreign authority.
+        #[serde(default)]
+        abroad: bool,
+    },
+    /// Luật Hộ tịch 2014, Điều 19: the residence of the ward or of the guardian.
+    Guardianship {
+        #[serde(default)]
+        ward_residence: Option<UnitRef>,
+        #[serde(default)]
+        guardian_residence: Option<UnitRef>,
+    },
 }
 
 impl AuthorityBasis {
@@ -85,6 +105,8 @@ impl AuthorityBasis {
             AuthorityBasis::Death { .. } => CivilEvent::Death,
             AuthorityBasis::Marriage { .. } => CivilEvent::Marriage,
             AuthorityBasis::MaritalStatus { .. } => CivilEvent::MaritalStatus,
+            AuthorityBasis::Guardianship { .. } => CivilEvent::Guardianship,
+            AuthorityBasis::BirthRecording { .. } => CivilEvent::Birth,
         }
     }
 
@@ -137,6 +159,29 @@ impl AuthorityBasis {
                         .map(|u| (PlaceRole::FirstPartyResidence, u)),
                 );
             }
+            AuthorityBasis::BirthRecording {
+                residence,
+                earlier_registration,
+                ..
+            } => {
+                out.extend(residence.iter().map(|u| (PlaceRole::RequesterResidence, u)));
+                out.extend(
+                    earlier_registration
+                        .iter()
+                        .map(|u| (PlaceRole::EarlierRegistration, u)),
+                );
+            }
+            AuthorityBasis::Guardianship {
+                ward_residence,
+                guardian_residence,
+            } => {
+                out.extend(ward_residence.iter().map(|u| (PlaceRole::WardResidence, u)));
+                out.extend(
+                    guardian_residence
+                        .iter()
+                        .map(|u| (PlaceRole::GuardianResidence, u)),
+                );
+            }
         }
         out
     }
@@ -152,6 +197,10 @@ pub enum PlaceRole {
     PlaceOfDeath,
     FirstPartyResidence,
     SecondPartyResidence,
+    WardResidence,
+    GuardianResidence,
+    RequesterResidence,
+    EarlierRegistration,
 }
 
 /// The question: which office may register this event?
@@ -253,6 +302,9 @@ impl Coded for AuthorityError {
                     CivilEvent::Death => "nơi cư trú cuối cùng hoặc nơi chết của người chết",
                     CivilEvent::Marriage => "nơi cư trú của một trong hai bên",
                     CivilEvent::MaritalStatus => "nơi cư trú của người yêu cầu",
+                    CivilEvent::Guardianship => {
+                        "nơi cư trú của người được giám hộ hoặc người giám hộ"
+                    }
                 };
                 let mut m = format!(
                     "Không xác định được cơ quan đăng ký {}: chưa có {place} tại Việt Nam.",
@@ -313,6 +365,11 @@ fn legal_basis(event: CivilEvent, foreign: bool, two_tier: bool) -> &'static str
             "Luật Hộ tịch 2014, Điều 37; Nghị định 120/2025/NĐ-CP, Điều 4"
         }
         (CivilEvent::MaritalStatus, _, _) => "Nghị định 123/2015/NĐ-CP, Điều 21",
+        (CivilEvent::Guardianship, false, _) => "Luật Hộ tịch 2014, Điều 19",
+        (CivilEvent::Guardianship, true, false) => "Luật Hộ tịch 2014, Điều 39",
+        (CivilEvent::Guardianship, true, true) => {
+            "Luật Hộ tịch 2014, Điều 39; Nghị định 120/2025/NĐ-CP, Điều 4"
+        }
     }
 }
 
@@ -479,7 +536,16 @@ pub fn competent_authority(q: &AuthorityQuery) -> Result<CompetentAuthority, Aut
         two_tier,
         level,
         candidates,
-        legal_basis: legal_basis(event, q.foreign_element, two_tier),
+        legal_basis: match q.basis {
+            AuthorityBasis::BirthRecording { abroad: false, .. } => {
+                "Nghị định 123/2015/NĐ-CP, Điều 25"
+            }
+            AuthorityBasis::BirthRecording { abroad: true, .. } if two_tier => {
+                "Luật Hộ tịch 2014, Điều 48; Nghị định 120/2025/NĐ-CP, Điều 4"
+            }
+            AuthorityBasis::BirthRecording { abroad: true, .. } => "Luật Hộ tịch 2014, Điều 48",
+            _ => legal_basis(event, q.foreign_element, two_tier),
+        },
     })
 }
 

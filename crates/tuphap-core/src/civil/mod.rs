@@ -147,14 +147,17 @@ pub enum CivilEvent {
     Marriage,
     /// Xác nhận tình trạng hôn nhân.
     MaritalStatus,
+    /// Giám hộ (its registration, change and end).
+    Guardianship,
 }
 
 impl CivilEvent {
-    pub const ALL: [CivilEvent; 4] = [
+    pub const ALL: [CivilEvent; 5] = [
         CivilEvent::Birth,
         CivilEvent::Death,
         CivilEvent::Marriage,
         CivilEvent::MaritalStatus,
+        CivilEvent::Guardianship,
     ];
 
     /// Stable machine code: `birth`, `death`, `marriage`.
@@ -164,6 +167,7 @@ impl CivilEvent {
             CivilEvent::Death => "death",
             CivilEvent::Marriage => "marriage",
             CivilEvent::MaritalStatus => "marital_status",
+            CivilEvent::Guardianship => "guardianship",
         }
     }
 
@@ -174,6 +178,7 @@ impl CivilEvent {
             CivilEvent::Death => "khai tử",
             CivilEvent::Marriage => "kết hôn",
             CivilEvent::MaritalStatus => "xác nhận tình trạng hôn nhân",
+            CivilEvent::Guardianship => "giám hộ",
         }
     }
 }

@@ -116,6 +116,7 @@ impl RegisterBookKind {
             CivilEvent::Death => RegisterBookKind::Death,
             CivilEvent::Marriage => RegisterBookKind::Marriage,
             CivilEvent::MaritalStatus => RegisterBookKind::MaritalStatusCertificate,
+            CivilEvent::Guardianship => RegisterBookKind::Guardianship,
         }
     }
 }

@@ -119,6 +119,7 @@ impl Coded for CivilWarning {
                 CivilEvent::Death => "death_registration_late",
                 CivilEvent::Marriage => "marriage_registration_late",
                 CivilEvent::MaritalStatus => "marital_status_registration_late",
+                CivilEvent::Guardianship => "guardianship_registration_late",
             },
         }
     }
@@ -136,7 +137,7 @@ impl Coded for CivilWarning {
                 let (from, article) = match event {
                     CivilEvent::Birth => ("ngày sinh", "Luật Hộ tịch 2014, Điều 15"),
                     CivilEvent::Death => ("ngày chết", "Luật Hộ tịch 2014, Điều 33"),
-                    CivilEvent::Marriage | CivilEvent::MaritalStatus => {
+                    CivilEvent::Marriage | CivilEvent::MaritalStatus | CivilEvent::Guardianship => {
                         ("ngày sự kiện", "Luật Hộ tịch 2014")
                     }
                 };
@@ -199,14 +200,14 @@ impl Coded for CivilDateError {
                 CivilEvent::Birth => "birth_date_in_future",
                 CivilEvent::Death => "death_date_in_future",
                 CivilEvent::Marriage => "marriage_date_in_future",
-                CivilEvent::MaritalStatus => "date_in_future",
+                CivilEvent::MaritalStatus | CivilEvent::Guardianship => "date_in_future",
             },
             CivilDateError::RegistrationInFuture { .. } => "registration_date_in_future",
             CivilDateError::RegistrationBeforeEvent { event, .. } => match event {
                 CivilEvent::Birth => "registration_before_birth",
                 CivilEvent::Death => "registration_before_death",
                 CivilEvent::Marriage => "registration_before_marriage",
-                CivilEvent::MaritalStatus => "registration_before_event",
+                CivilEvent::MaritalStatus | CivilEvent::Guardianship => "registration_before_event",
             },
             CivilDateError::DeathBeforeBirth { .. } => "death_before_birth",
         }
@@ -219,7 +220,7 @@ impl Coded for CivilDateError {
                     CivilEvent::Birth => "Ngày sinh",
                     CivilEvent::Death => "Ngày chết",
                     CivilEvent::Marriage => "Ngày kết hôn",
-                    CivilEvent::MaritalStatus => "Ngày yêu cầu",
+                    CivilEvent::MaritalStatus | CivilEvent::Guardianship => "Ngày yêu cầu",
                 };
                 format!(
                     "{what} {} ở trong tương lai (hôm nay là {}).",
@@ -244,7 +245,7 @@ impl Coded for CivilDateError {
                     CivilEvent::Birth => "ngày sinh",
                     CivilEvent::Death => "ngày chết",
                     CivilEvent::Marriage => "ngày kết hôn",
-                    CivilEvent::MaritalStatus => "ngày yêu cầu",
+                    CivilEvent::MaritalStatus | CivilEvent::Guardianship => "ngày yêu cầu",
                 };
                 format!(
                     "Ngày đăng ký {} trước {what} {}.",

@@ -27,7 +27,8 @@ use tuphap_core::role::Role;
 use tuphap_store::civil::{NewPerson, NewRecord, RecordRow};
 
 use super::amendment::RequesterInput;
-use super::{Declared, ParentInput, invalid, parent, require_texts};
+use super::divorce::{OrderCodes, check_court_order};
+use super::{Declared, ParentInput, invalid, parent, register_text, require_texts};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
@@ -50,10 +51,36 @@ pub struct AdoptionRegistration {
     pub requester: RequesterInput,
 }
 
+/// A court's decision ending an adoption (Luật Nuôi con nuôi 2010, Điều 25–27).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CourtOrderInput {
+    #[schema(example = "Tòa án nhân dân khu vực 1 – Hà Nội")]
+    pub court: String,
+    #[schema(example = "15/2026/QĐ-CCNCN")]
+    pub number: String,
+    #[schema(example = "2026-10-01")]
+    pub decided_on: String,
+    /// The day it took legal effect.
+    #[schema(example = "2026-10-16")]
+    pub effective_on: String,
+}
+
+/// A request to record a court's decision ending a registered adoption (ghi vào sổ việc chấm
+/// dứt nuôi con nuôi, Luật Hộ tịch 2014, Điều 3 khoản 2 điểm d).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdoptionTermination {
+    /// The registered adoption record.
+    #[schema(example = 315)]
+    pub adoption_record_id: i64,
+    pub decision: CourtOrderInput,
+}
+
+const ADOPTIVE: [&str; 2] = ["adoptive_father", "adoptive_mother"];
+
 fn link_taken(persons: &[tuphap_store::civil::RecordPersonRow]) -> bool {
-    persons
-        .iter()
-        .any(|p| matches!(p.role.as_str(), "adoptive_father" | "adoptive_mother"))
+    persons.iter().any(|p| ADOPTIVE.contains(&p.role.as_str()))
 }
 
 impl App {
@@ -238,10 +265,172 @@ impl App {
             return Err(adoption_exists(birth_id));
         }
         for p in self.store.record_persons(record.id).await? {
-            if matches!(p.role.as_str(), "adoptive_father" | "adoptive_mother") {
+            if ADOPTIVE.contains(&p.role.as_str()) {
                 tx.record_link_person(birth_id, &p.role, p.person_id)
                     .await?;
             }
+        }
+        Ok((birth_id, birth.current_version))
+    }
+
+    /// Declares the recording of a court's decision ending a registered adoption (officer or
+    /// signer of the office holding the adoption's book). Registering it unlinks the adoptive
+    /// parents from the child's birth record (Luật Nuôi con nuôi 2010, Điều 27); the adoption
+    /// record keeps them, and a new adoption of the child becomes possible.
+    pub async fn declare_adoption_termination(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        t: AdoptionTermination,
+    ) -> Result<Declared> {
+        actor.require(
+            matches!(actor.role, Role::Officer | Role::Signer)
+                && actor.office.kind == OfficeKind::Commune,
+            "ghi vào sổ việc chấm dứt nuôi con nuôi (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
+        )?;
+        let today = tuphap_core::dates::vn_today();
+        let d = &t.decision;
+        let effective_on = check_court_order(
+            [&d.court, &d.number, &d.decided_on, &d.effective_on],
+            &OrderCodes {
+                court_missing: "adoption_termination_court_missing",
+                number_missing: "adoption_termination_number_missing",
+                effective_before: "adoption_termination_effective_before_decision",
+            },
+            today,
+        )?;
+        let adoption = self
+            .store
+            .record_by_id(t.adoption_record_id)
+            .await?
+            .filter(|r| r.kind == "adoption")
+            .ok_or_else(|| {
+                DomainError::not_found(
+                    "adoption_not_found",
+                    format!(
+                        "Không có hồ sơ đăng ký nuôi con nuôi số {} trong sổ.",
+                        t.adoption_record_id
+                    ),
+                )
+                .with_field("adoption_record_id")
+            })?;
+        self.concerned_record(
+            actor,
+            &adoption,
+            "adoption_not_registered",
+            "ghi vào sổ việc chấm dứt nuôi con nuôi",
+        )
+        .await?;
+        if let Some(on) = adoption.registered_on
+            && effective_on < on
+        {
+            return Err(invalid(
+                "adoption_termination_before_adoption",
+                "decision.effective_on",
+                format!(
+                    "Ngày có hiệu lực {} trước ngày đăng ký nuôi con nuôi {}.",
+                    format_vn(effective_on),
+                    format_vn(on)
+                ),
+            ));
+        }
+        self.adoption_not_terminated(&adoption).await?;
+        self.refuse_pending(
+            adoption.id,
+            "adoption_termination",
+            "adoption_termination_pending",
+        )
+        .await?;
+        let persons: Vec<(String, i64)> = self
+            .store
+            .record_persons(adoption.id)
+            .await?
+            .into_iter()
+            .map(|p| (p.role, p.person_id))
+            .collect();
+        let child = self
+            .store
+            .person_by_id(adoption.subject_person_id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        let data = serde_json::to_string(&t).map_err(|_| DomainError::internal())?;
+        let record = NewRecord {
+            target_record_id: Some(adoption.id),
+            kind: "adoption_termination".into(),
+            office_id: actor.office.id,
+            unit_code: adoption.unit_code.clone(),
+            event_date: effective_on,
+            subject_person_id: adoption.subject_person_id,
+            subject_name_folded: child.name_folded.clone(),
+            late: false,
+            declared_by: actor.user_id,
+            data,
+            persons,
+        };
+        let details = serde_json::json!({"adoption_record_id": adoption.id});
+        let tx = self.store.begin().await?;
+        self.commit_declared(
+            tx,
+            actor,
+            meta,
+            record,
+            "civil.adoption_termination.declare",
+            details,
+        )
+        .await
+    }
+
+    /// Refuses (409 `adoption_already_terminated`) an adoption whose end is registered.
+    async fn adoption_not_terminated(&self, adoption: &RecordRow) -> Result<()> {
+        for other in self.store.records_targeting(adoption.id).await? {
+            if other.kind == "adoption_termination"
+                && matches!(other.status.as_str(), "registered" | "certificate_issued")
+            {
+                let register = match (
+                    other.register_number,
+                    other.register_book.as_deref(),
+                    other.register_year,
+                ) {
+                    (Some(n), Some(b), Some(y)) => format!(" ({})", register_text(n, b, y)),
+                    _ => String::new(),
+                };
+                return Err(DomainError::new(
+                    ErrorKind::Conflict,
+                    "adoption_already_terminated",
+                    format!(
+                        "Việc nuôi con nuôi số {} đã chấm dứt: quyết định của Tòa án đã được ghi vào sổ, hồ sơ số {}{register}.",
+                        adoption.id, other.id
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// At the registration of an adoption termination `record` (inside its transaction): the
+    /// adoptive parents unlinked from the child's birth record. Returns the birth record id and
+    /// its (unchanged) version.
+    pub(crate) async fn apply_adoption_termination(
+        &self,
+        tx: &mut tuphap_store::Tx,
+        record: &RecordRow,
+    ) -> Result<(i64, i32)> {
+        let adoption_id = record.target_record_id.ok_or_else(DomainError::internal)?;
+        let adoption = self
+            .store
+            .record_by_id(adoption_id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        self.adoption_not_terminated(&adoption).await?;
+        let birth_id = adoption
+            .target_record_id
+            .ok_or_else(DomainError::internal)?;
+        let birth = tx
+            .record_for_update(birth_id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        for role in ADOPTIVE {
+            tx.record_unlink_role(birth_id, role).await?;
         }
         Ok((birth_id, birth.current_version))
     }

@@ -83,25 +83,52 @@ fn check_decision(d: &CourtDecisionInput, today: Date) -> Result<CheckedDecision
             "Loại quyết định phải là ly hôn (divorce) hoặc hủy việc kết hôn trái pháp luật (annulment).",
         ));
     }
-    if VnText::new(&d.court).as_str().is_empty() {
+    let effective_on = check_court_order(
+        [&d.court, &d.number, &d.decided_on, &d.effective_on],
+        &OrderCodes {
+            court_missing: "divorce_court_missing",
+            number_missing: "divorce_number_missing",
+            effective_before: "divorce_effective_before_decision",
+        },
+        today,
+    )?;
+    Ok(CheckedDecision { effective_on })
+}
+
+/// The codes of a procedure's refusals of a court's judgment or decision.
+pub(crate) struct OrderCodes {
+    pub court_missing: &'static str,
+    pub number_missing: &'static str,
+    pub effective_before: &'static str,
+}
+
+/// Checks a court's judgment or decision given as `[court, number, decided_on, effective_on]`
+/// (fields `decision.*`): court and number stated, dates not in the future, taking effect on or
+/// after the day it was made. Returns the day it took effect.
+pub(crate) fn check_court_order(
+    [court, number, decided_on, effective_on]: [&str; 4],
+    codes: &OrderCodes,
+    today: Date,
+) -> Result<Date> {
+    if VnText::new(court).as_str().is_empty() {
         return Err(invalid(
-            "divorce_court_missing",
+            codes.court_missing,
             "decision.court",
             "Ghi tên Tòa án đã ra bản án, quyết định.",
         ));
     }
-    if VnText::new(&d.number).as_str().is_empty() {
+    if VnText::new(number).as_str().is_empty() {
         return Err(invalid(
-            "divorce_number_missing",
+            codes.number_missing,
             "decision.number",
             "Ghi số của bản án, quyết định.",
         ));
     }
-    let decided = date(&d.decided_on, "decision.decided_on", today)?;
-    let effective = date(&d.effective_on, "decision.effective_on", today)?;
+    let decided = date(decided_on, "decision.decided_on", today)?;
+    let effective = date(effective_on, "decision.effective_on", today)?;
     if effective < decided {
         return Err(invalid(
-            "divorce_effective_before_decision",
+            codes.effective_before,
             "decision.effective_on",
             format!(
                 "Ngày có hiệu lực {} trước ngày ra bản án, quyết định {}.",
@@ -110,9 +137,7 @@ fn check_decision(d: &CourtDecisionInput, today: Date) -> Result<CheckedDecision
             ),
         ));
     }
-    Ok(CheckedDecision {
-        effective_on: effective,
-    })
+    Ok(effective)
 }
 
 impl App {

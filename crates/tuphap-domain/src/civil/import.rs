@@ -291,6 +291,8 @@ impl State {
             }
             after = last;
         }
+        // Entries merged into another (the same person registered twice) count as that one.
+        let merged: HashMap<i64, i64> = app.store.merged_persons().await?.into_iter().collect();
         let max = app.store.max_record_id().await?;
         let mut after = 0;
         while after < max {
@@ -307,8 +309,12 @@ impl State {
                     group[0].status.as_str(),
                     "registered" | "certificate_issued"
                 );
-                let person =
-                    |role: &str| group.iter().find(|l| l.role == role).map(|l| l.person_id);
+                let person = |role: &str| {
+                    group
+                        .iter()
+                        .find(|l| l.role == role)
+                        .map(|l| merged.get(&l.person_id).copied().unwrap_or(l.person_id))
+                };
                 match group[0].kind.as_str() {
                     "birth" if registered => {
                         if let Some(child) = person("child") {
@@ -918,7 +924,7 @@ impl Importer {
                 let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
                 (
                     c.dod,
-                    c.place.clone(),
+                    Some(c.place.clone()),
                     person,
                     fold(c.full_name.as_str()),
                     late,
@@ -981,7 +987,14 @@ impl Importer {
                     husband.residence.clone()
                 };
                 let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
-                (on, unit, w, wife.person.name_folded.clone(), false, data)
+                (
+                    on,
+                    Some(unit),
+                    w,
+                    wife.person.name_folded.clone(),
+                    false,
+                    data,
+                )
             }
         };
         Ok(Accepted {
@@ -989,7 +1002,7 @@ impl Importer {
                 id: record_id,
                 kind: p.kind,
                 office_id: office.id,
-                unit_code: Some(unit_code),
+                unit_code,
                 event_date,
                 subject_person_id: subject,
                 subject_name_folded: subject_name,

@@ -99,6 +99,16 @@ fn key(id: i64) -> PersonKey {
     PersonKey::new(id.to_string())
 }
 
+/// Adoptive parents (a registered adoption, current or ended) count for HN&GĐ 2014 Điều 5.2d;
+/// blood relations follow birth parents only (`tuphap_core::civil::marriage`).
+fn parent_kind(role: &str) -> ParentKind {
+    if role.starts_with("adoptive_") {
+        ParentKind::Adoptive
+    } else {
+        ParentKind::Birth
+    }
+}
+
 /// What the registry knows about a party and the family graph around both parties: parents
 /// and grandparents from registered births, marriages of the parties and their parents,
 /// parents of their spouses (a handful of indexed queries).
@@ -149,7 +159,7 @@ async fn marriage_party<R: Registry>(
             kinship.parents.push(ParentLink {
                 child: key(sp.child_id),
                 parent: key(sp.parent_id),
-                kind: ParentKind::Birth,
+                kind: parent_kind(&sp.role),
             });
         }
     }
@@ -157,13 +167,13 @@ async fn marriage_party<R: Registry>(
         kinship.parents.push(ParentLink {
             child: key(link.child_id),
             parent: key(link.parent_id),
-            kind: ParentKind::Birth,
+            kind: parent_kind(&link.role),
         });
         for g in registry.parents_of(link.parent_id).await? {
             kinship.parents.push(ParentLink {
                 child: key(g.child_id),
                 parent: key(g.parent_id),
-                kind: ParentKind::Birth,
+                kind: parent_kind(&g.role),
             });
         }
         for m in registry.marriages_of(link.parent_id).await? {

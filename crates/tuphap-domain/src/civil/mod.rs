@@ -9,25 +9,44 @@ mod adoption;
 mod amendment;
 mod death;
 mod divorce;
+mod extract;
+mod guardianship;
 mod import;
 mod marital_status;
 mod marriage;
+mod merge;
 mod parentage;
 mod person;
+mod record_content;
+mod record_extract;
+mod recorded;
 mod registry;
 
-pub use adoption::AdoptionRegistration;
+pub use adoption::{AdoptionRegistration, AdoptionTermination, CourtOrderInput};
 pub use amendment::{AmendmentData, AmendmentRequest, FieldChange, RequesterInput};
 pub use death::{DeathDeclaration, DeceasedInput};
 pub use divorce::{CourtDecisionInput, DivorceRecording};
+pub use extract::{
+    EXTRACT_EXEMPTIONS, ExtractIssued, ExtractList, ExtractRequest, ExtractView, FeeQuote,
+    MAX_EXTRACT_COPIES, exemption_label, format_vnd,
+};
+pub use guardianship::{
+    GuardianshipChange, GuardianshipEnd, GuardianshipPersonInput, GuardianshipRegistration,
+    end_grounds_text, ward_situation_text,
+};
 pub use import::{IMPORT_USER, ImportOptions, ImportProgress, ImportReport, open_lines};
 pub use marital_status::{
     ApplicantInput, IntendedSpouseInput, MaritalStatusData, MaritalStatusRequest, PurposeInput,
     purpose_text,
 };
 pub use marriage::{MarriageDeclaration, SpouseInput};
+pub use merge::{PersonMerge, PersonMergeRequest, may_merge_persons};
 pub use parentage::ParentageRecognition;
 pub use person::{LifeEvent, PersonView};
+pub use recorded::{
+    EarlierRegistrationInput, RE_REGISTRATION_BEFORE, earlier_registration_label,
+    earlier_registration_note, registered_on_text,
+};
 pub use registry::{PersonFacts, Registry};
 
 use serde::{Deserialize, Serialize};
@@ -120,6 +139,10 @@ pub struct BirthDeclaration {
     pub mother: ParentInput,
     pub father: Option<ParentInput>,
     pub declarant: DeclarantInput,
+    /// A birth registered before: re-registration of a lost record, or a birth registered
+    /// abroad recorded into the register (`recorded.rs`). Absent for a new registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_registration: Option<EarlierRegistrationInput>,
 }
 
 /// A candidate duplicate shown beside a declaration.
@@ -346,6 +369,10 @@ pub fn kind_name(kind: &str) -> &'static str {
         "amendment" => "thay đổi, cải chính, bổ sung hộ tịch",
         "parentage" => "nhận cha, mẹ, con",
         "adoption" => "nuôi con nuôi",
+        "adoption_termination" => "ghi vào sổ việc chấm dứt nuôi con nuôi",
+        "guardianship" => "giám hộ",
+        "guardianship_change" => "thay đổi người giám hộ",
+        "guardianship_end" => "chấm dứt giám hộ",
         _ => "hộ tịch",
     }
 }
@@ -532,7 +559,8 @@ pub(crate) struct CheckedBirth {
     pub child_name: VnText,
     pub sex: Sex,
     pub dob: Date,
-    pub place: String,
+    /// The commune of birth; none for a birth abroad.
+    pub place: Option<String>,
     pub child_nationality: String,
     pub mother: CheckedParent,
     pub father: Option<CheckedParent>,
@@ -550,13 +578,23 @@ pub(crate) fn check_birth(
     let sex = Sex::parse(&d.child.sex)
         .map_err(|e| DomainError::unprocessable(&e).with_field("child.sex"))?;
     let dob = date(&d.child.date_of_birth, "child.date_of_birth", today)?;
-    let place = unit_on(
-        &d.child.place_of_birth.admin_unit_code,
-        dob,
-        "child.place_of_birth.admin_unit_code",
-    )?;
+    let abroad = d.earlier_registration.as_ref().is_some_and(|e| e.abroad());
+    let place = if abroad {
+        recorded::place_abroad(&d.child.place_of_birth)?;
+        None
+    } else {
+        Some(unit_on(
+            &d.child.place_of_birth.admin_unit_code,
+            dob,
+            "child.place_of_birth.admin_unit_code",
+        )?)
+    };
     ethnicity(&d.child.ethnicity_code, "child.ethnicity_code")?;
     let child_nat = nationality(&d.child.nationality_code, "child.nationality_code")?;
+    let earlier = match &d.earlier_registration {
+        Some(e) => Some(recorded::check(e, dob, &child_nat, today)?),
+        None => None,
+    };
     let mother = parent(&d.mother, "mother", Sex::Female, today)?;
     let father = match &d.father {
         Some(f) => Some(parent(f, "father", Sex::Male, today)?),
@@ -582,13 +620,15 @@ pub(crate) fn check_birth(
     // Late after 60 days (Luật Hộ tịch 2014, Điều 15.1; counted as the Civil Code counts).
     let timeliness = check_birth_registration(dob, today, today, calendar)
         .map_err(|e| DomainError::unprocessable(&e).with_field("child.date_of_birth"))?;
-    let late = timeliness.late;
-    let basis = AuthorityBasis::Birth {
+    // A birth registered before (again, or abroad) is not late (NĐ 123/2015 Điều 24–26; LHT
+    // Điều 48–50): the registration being recorded was made in time or is the foreign one.
+    let late = timeliness.late && earlier.is_none();
+    let basis = earlier.unwrap_or_else(|| AuthorityBasis::Birth {
         mother_residence: Some(UnitRef::new(&mother.residence_code, today)),
         father_residence: father
             .as_ref()
             .map(|f| UnitRef::new(&f.residence_code, today)),
-    };
+    });
     Ok(CheckedBirth {
         child_name,
         sex,
@@ -644,7 +684,7 @@ impl App {
             sex,
             mother_name: Some(mother.person.name_folded.clone()),
             father_name: father.as_ref().map(|f| f.person.name_folded.clone()),
-            place_of_birth_code: Some(place.clone()),
+            place_of_birth_code: place.clone(),
         };
         let candidates = self
             .store
@@ -686,7 +726,7 @@ impl App {
                 target_record_id: None,
                 kind: "birth".into(),
                 office_id: actor.office.id,
-                unit_code: Some(place.clone()),
+                unit_code: place.clone(),
                 event_date: dob,
                 subject_person_id: child_id,
                 subject_name_folded: child_folded,
@@ -844,8 +884,13 @@ impl App {
                 let mut wife = None;
                 for p in &persons {
                     let row = self.store.person_by_id(p.person_id).await?;
+                    // A party whose entry was merged is checked as the entry that stays (merge.rs).
+                    let row = match row {
+                        Some(r) => Some(self.surviving_person(r).await?),
+                        None => None,
+                    };
                     if matches!(p.role.as_str(), "husband" | "wife") {
-                        parties.push(p.person_id);
+                        parties.push(row.as_ref().map_or(p.person_id, |r| r.id));
                     }
                     match p.role.as_str() {
                         "husband" => husband = row,
@@ -1005,8 +1050,18 @@ impl App {
                 .await?,
             ),
             "adoption" => Some(self.apply_adoption(&mut tx, &r).await?),
+            "adoption_termination" => Some(self.apply_adoption_termination(&mut tx, &r).await?),
             _ => None,
         };
+        if let Some(ended) = self.apply_guardianship(&r).await? {
+            changes.push(NewChange {
+                entity: "guardianship".into(),
+                entity_id: ended.to_string(),
+                action: "ended".into(),
+                actor_user_id: Some(actor.user_id),
+                payload: serde_json::json!({"by": id, "kind": r.kind}),
+            });
+        }
         if let Some((target, version)) = applied {
             let target_kind = self
                 .store

@@ -14,6 +14,8 @@ use crate::{Actor, App, RequestMeta};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LifeEvent {
     pub record_id: i64,
+    /// The entry the record names: this person, or an entry merged into it.
+    pub person_id: i64,
     #[schema(example = "birth")]
     pub kind: String,
     /// The person's role: child, mother, father, deceased, husband, wife.
@@ -44,6 +46,15 @@ pub struct PersonView {
     pub events: Vec<LifeEvent>,
     /// Events outside the reader's jurisdiction, not shown.
     pub hidden_events: usize,
+    /// The entry this one was merged into (the same person registered twice): its events are
+    /// that person's, and so is the status above.
+    pub merged_into: Option<i64>,
+    /// Every merge this entry took part in (as the entry that stays or as the merged one),
+    /// undone ones too, newest first.
+    pub merges: Vec<super::PersonMerge>,
+    /// The person's current guardianship, derived like the status (`current_guardianship`):
+    /// "Đang được giám hộ: …", absent when none.
+    pub guardianship: Option<String>,
 }
 
 impl App {
@@ -71,6 +82,7 @@ impl App {
             }
             events.push(LifeEvent {
                 record_id: e.record_id,
+                person_id: e.person_id,
                 kind: e.kind,
                 role: e.role,
                 status: e.status,
@@ -99,7 +111,8 @@ impl App {
             )));
         }
         self.store.audit(&[audit]).await?;
-        let derived = self.derived_status(id).await?;
+        // A merged entry's status is the person's: derived from the entry that stays.
+        let derived = self.derived_status(p.merged_into.unwrap_or(id)).await?;
         let explained = match derived.status {
             MaritalStatus::Unknown => format!(
                 "{} Sổ hộ tịch điện tử chỉ biết các việc đã đăng ký hoặc số hóa; việc kết hôn đăng ký trước khi số hóa cần xác minh thêm.",
@@ -119,6 +132,9 @@ impl App {
             civil_status_explained: explained,
             events,
             hidden_events: hidden,
+            merged_into: p.merged_into,
+            merges: self.person_merge_history(id).await?,
+            guardianship: self.guardianship_sentence(id).await?,
         })
     }
 }

@@ -235,6 +235,33 @@ fn divorce_fields() -> Value {
     )
 }
 
+/// A guardianship's trích lục (Luật Hộ tịch 2014, Điều 62), with the sections the registry
+/// builds from the record.
+fn record_extract_fields() -> Value {
+    with(
+        common(5, "2026-11-20"),
+        json!({
+            "record_kind": "guardianship",
+            "sections": [
+                {"heading": "Người được giám hộ", "lines": [
+                    {"label": "Họ, chữ đệm, tên", "value": "Y Đăng Khoa Niê", "strong": true},
+                    {"label": "Ngày, tháng, năm sinh", "value": "05/01/2018"},
+                    {"label": "Tình trạng", "value": "Người chưa thành niên"}
+                ]},
+                {"heading": "Người giám hộ", "lines": [
+                    {"label": "Họ, chữ đệm, tên", "value": "Y Blang Niê", "strong": true},
+                    {"label": "Ngày, tháng, năm sinh", "value": "10/04/1960"},
+                    {"label": "Loại giám hộ", "value": "Giám hộ đương nhiên (Luật Hộ tịch 2014, Điều 21)"},
+                    {"label": "Căn cứ", "value": "Ông nội; cha mẹ đã chết"}
+                ]},
+                {"heading": "", "lines": [
+                    {"label": "Người yêu cầu", "value": "Y Blang Niê (ông nội)"}
+                ]}
+            ],
+        }),
+    )
+}
+
 struct Case {
     kind: CertificateKind,
     fields: Value,
@@ -426,6 +453,36 @@ fn cases() -> Vec<Case> {
                 "Kiểm tra tại https://hotich.moj.gov.vn/verify",
             ],
         },
+        Case {
+            kind: CertificateKind::RecordExtract,
+            fields: record_extract_fields(),
+            // Field 8 the ward, field 9 the guardian, field 10 the registration date.
+            payload: payload(
+                CertificateKind::RecordExtract,
+                5,
+                "Y Đăng Khoa Niê",
+                Some("Y Blang Niê"),
+                date!(2026 - 11 - 20),
+                date!(2026 - 11 - 20),
+            ),
+            expect: vec![
+                "UBND PHƯỜNG BUÔN MA THUỘT",
+                "TRÍCH LỤC ĐĂNG KÝ GIÁM HỘ",
+                "Số: 5, Quyển số: 01/2026",
+                "Người được giám hộ",
+                "Họ, chữ đệm, tên: Y Đăng Khoa Niê",
+                "Tình trạng: Người chưa thành niên",
+                "Người giám hộ",
+                "Y Blang Niê",
+                "Giám hộ đương nhiên (Luật Hộ tịch 2014, Điều 21)",
+                "Người yêu cầu: Y Blang Niê (ông nội)",
+                "Nơi đăng ký: UBND phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+                "Ngày, tháng, năm đăng ký: 20/11/2026",
+                "NGƯỜI KÝ TRÍCH LỤC",
+                "Lê Thị Thu Hà",
+                "Kiểm tra tại https://hotich.moj.gov.vn/verify",
+            ],
+        },
     ]
 }
 
@@ -437,6 +494,11 @@ fn printed_title(case: &Case) -> String {
             "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC HỦY KẾT HÔN TRÁI PHÁP LUẬT".to_string()
         }
         (CertificateKind::Divorce, _) => "TRÍCH LỤC GHI VÀO SỔ HỘ TỊCH VIỆC LY HÔN".to_string(),
+        (CertificateKind::RecordExtract, _) => {
+            certificate::record_extract_title(case.fields["record_kind"].as_str().unwrap())
+                .unwrap()
+                .to_uppercase()
+        }
         (kind, _) => kind.title_vi().to_uppercase(),
     }
 }
@@ -991,5 +1053,188 @@ fn render_timing() {
             case.kind,
             started.elapsed() / n
         );
+    }
+}
+
+fn extract_fields() -> Value {
+    json!({
+        "office": { "name": "UBND phường Hòa Phú", "province": "tỉnh Đắk Lắk" },
+        "register": { "number": 12, "book": "01", "year": 2026 },
+        "registered_on": "2026-01-07",
+        "registration_place": "UBND phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+        "signer": { "name": "Lê Thị Thu Hà", "position": "Công chức tư pháp - hộ tịch" },
+        "event": "khai sinh",
+        "sections": [
+            {"heading": "", "lines": [
+                {"label": "Họ, chữ đệm, tên", "value": "Y Đăng Khoa Niê", "strong": true},
+                {"label": "Ngày, tháng, năm sinh", "value": "05/01/2026"}
+            ]},
+            {"heading": "Thông tin người mẹ", "lines": [
+                {"label": "Họ, chữ đệm, tên người mẹ", "value": "H Linh Niê", "strong": true}
+            ]}
+        ],
+        "copies": 3,
+        "fee_per_copy": 8000,
+        "fee_total": 24000,
+        "requester": "H Linh Niê (mẹ)",
+        "issued_on": "2026-11-27",
+    })
+}
+
+/// A certified copy of an extract (Luật Hộ tịch 2014, Điều 63–64): "BẢN SAO", the record's
+/// register entry and content, the copies and their fee; inconsistent fees are refused.
+#[test]
+fn extract_copy_prints_copy_fee_and_register_entry() {
+    let kind = CertificateKind::Extract;
+    let p = payload(
+        kind,
+        12,
+        "Y Đăng Khoa Niê",
+        None,
+        date!(2026 - 01 - 05),
+        date!(2026 - 11 - 27),
+    );
+    let cert = Certificate {
+        kind,
+        fields: extract_fields(),
+        qr_text: certificate::sign(&p, &signing_key(), KEY_ID),
+        verify_url: VERIFY_URL.to_string(),
+        issued_on: date!(2026 - 11 - 27),
+    };
+    let pdf = render(&cert).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    if let Some(n) = pages(&pdf) {
+        assert_eq!(n, 1);
+    }
+    if have("pdftoppm") {
+        // For people to look at, as the other kinds.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("extract.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let png_base = dir.path().join("extract");
+        run(Command::new("pdftoppm")
+            .args(["-r", "100", "-png", "-singlefile"])
+            .arg(&path)
+            .arg(&png_base));
+        let shots = screenshot_dir();
+        std::fs::create_dir_all(&shots).unwrap();
+        std::fs::copy(
+            png_base.with_extension("png"),
+            shots.join("certificate-extract.png"),
+        )
+        .unwrap();
+    }
+    if let Some(text) = pdf_text(&pdf) {
+        for want in [
+            "BẢN SAO",
+            "TRÍCH LỤC KHAI SINH",
+            "Số: 12, Quyển số: 01/2026",
+            "Y Đăng Khoa Niê",
+            "UBND PHƯỜNG HÒA PHÚ",
+            "UBND phường Buôn Ma Thuột, tỉnh Đắk Lắk",
+            "07/01/2026",
+            "3 bản",
+            "24.000 đồng (8.000 đồng × 3 bản)",
+            "27/11/2026",
+            "H Linh Niê (mẹ)",
+        ] {
+            assert!(text.contains(want), "{want:?} not in {text}");
+        }
+    }
+    let mut exempt = cert.clone();
+    exempt.fields["fee_per_copy"] = json!(0);
+    exempt.fields["fee_total"] = json!(0);
+    exempt.fields["exemption"] = json!("Người thuộc hộ nghèo (Luật Hộ tịch 2014, Điều 11)");
+    let pdf = render(&exempt).unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("Miễn: Người thuộc hộ nghèo"), "{text}");
+    }
+    for (key, value) in [
+        ("copies", json!(0)),
+        ("copies", json!(51)),
+        ("fee_total", json!(8000)),
+    ] {
+        let mut bad = cert.clone();
+        bad.fields[key] = value.clone();
+        let err = render(&bad).unwrap_err();
+        assert_eq!(err.code(), "certificate_fields_invalid", "{key}={value}");
+    }
+    let mut bad = exempt.clone();
+    bad.fields["fee_per_copy"] = json!(8000);
+    bad.fields["fee_total"] = json!(24000);
+    assert!(render(&bad).is_err());
+    // Free text the font cannot display (PDF/A would refuse it) is printed as "?".
+    let mut odd = cert.clone();
+    odd.fields["sections"][0]["lines"][1]["value"] = json!("05/01/2026 → 😀 漢");
+    let pdf = render(&odd).unwrap();
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("05/01/2026 ? ? ?"), "{text}");
+    }
+    assert_eq!(tuphap_pdf::vnd(24000), "24.000 đồng");
+    assert_eq!(tuphap_pdf::vnd(1_000_000), "1.000.000 đồng");
+    assert_eq!(tuphap_pdf::vnd(0), "0 đồng");
+}
+
+/// The trích lục of every registration without a form of its own (Luật Hộ tịch 2014, Điều 62):
+/// one template, the title of its record kind — an adoption's is Giấy chứng nhận nuôi con nuôi
+/// (Luật Nuôi con nuôi 2010, Điều 22), signed as such —, no copies or fee (it is the original);
+/// a kind with a form of its own, or none, is refused.
+#[test]
+fn record_extract_prints_the_title_of_each_record_kind() {
+    let case = case_of(CertificateKind::RecordExtract);
+    for kind in certificate::RECORD_EXTRACT_KINDS {
+        let mut c = certificate(&case);
+        c.fields["record_kind"] = json!(kind);
+        let pdf = render(&c).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        if let Some(n) = pages(&pdf) {
+            assert_eq!(n, 1, "{kind}");
+        }
+        if have("pdftoppm") {
+            // For people to look at: each title's layout.
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.pdf");
+            std::fs::write(&path, &pdf).unwrap();
+            let png_base = dir.path().join("t");
+            run(Command::new("pdftoppm")
+                .args(["-r", "60", "-png", "-singlefile"])
+                .arg(&path)
+                .arg(&png_base));
+            let shots = screenshot_dir();
+            std::fs::create_dir_all(&shots).unwrap();
+            std::fs::copy(
+                png_base.with_extension("png"),
+                shots.join(format!("certificate-record_extract-{kind}.png")),
+            )
+            .unwrap();
+        }
+        let Some(text) = pdf_text(&pdf) else {
+            continue;
+        };
+        let title = certificate::record_extract_title(kind)
+            .unwrap()
+            .to_uppercase();
+        assert!(text.contains(&title), "{kind}: {title:?} not in {text}");
+        assert!(text.contains("Y Đăng Khoa Niê"), "{kind}: {text}");
+        assert!(
+            !text.contains("BẢN SAO") && !text.contains("Phí"),
+            "{kind}: {text}"
+        );
+        let heading = if kind == "adoption" {
+            "NGƯỜI KÝ GIẤY CHỨNG NHẬN"
+        } else {
+            "NGƯỜI KÝ TRÍCH LỤC"
+        };
+        assert!(text.contains(heading), "{kind}: {text}");
+    }
+    for (key, value) in [
+        ("record_kind", json!("birth")),
+        ("record_kind", json!("adoption_of_a_pet")),
+        ("copies", json!(1)),
+        ("sections", json!("không phải danh sách")),
+    ] {
+        let mut bad = certificate(&case);
+        bad.fields[key] = value.clone();
+        let err = render(&bad).unwrap_err();
+        assert_eq!(err.code(), "certificate_fields_invalid", "{key}={value}");
     }
 }

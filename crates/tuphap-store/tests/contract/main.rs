@@ -33,6 +33,8 @@ mod audit_chain;
 mod changelog;
 mod civil;
 mod identity;
+mod kinship;
+mod person_merge;
 mod reference;
 
 use tuphap_store::{Engine, Store};

@@ -9,6 +9,9 @@ use tuphap_domain::civil::{
     DivorceRecording, MaritalStatusRequest, MarriageDeclaration, ParentageRecognition, RecordView,
     Registered, register_text,
 };
+use tuphap_domain::civil::{
+    AdoptionTermination, GuardianshipChange, GuardianshipEnd, GuardianshipRegistration,
+};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,6 +30,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(declare_amendment))
         .routes(routes!(declare_parentage))
         .routes(routes!(declare_adoption))
+        .routes(routes!(declare_adoption_termination))
+        .routes(routes!(declare_guardianship))
+        .routes(routes!(declare_guardianship_change))
+        .routes(routes!(declare_guardianship_end))
         .routes(routes!(register))
         .routes(routes!(return_record))
         .routes(routes!(reject_record))
@@ -268,6 +275,136 @@ async fn declare_adoption(
     ApiJson(r): ApiJson<AdoptionRegistration>,
 ) -> Result<(StatusCode, Json<Declared>), ApiError> {
     let r = state.app.declare_adoption(&actor, &meta, r).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Record a court's decision ending a registered adoption (ghi vào sổ việc chấm dứt nuôi con
+/// nuôi; Luật Nuôi con nuôi 2010, Điều 25–27). When a signer registers it, the adoptive parents
+/// are unlinked from the child's birth record (the adoption record keeps them).
+#[utoipa::path(
+    post, path = "/api/v1/civil/adoption-terminations", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = AdoptionTermination, example = json!({
+        "adoption_record_id": 315,
+        "decision": {"court": "Tòa án nhân dân khu vực 1 – Hà Nội", "number": "15/2026/QĐ-CCNCN",
+                     "decided_on": "2026-10-01", "effective_on": "2026-10-16"}
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 320, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Hồ sơ nuôi con nuôi thuộc sổ của cơ quan khác", body = ErrorBody),
+        (status = 404, description = "Không có hồ sơ nuôi con nuôi (`adoption_not_found`)", body = ErrorBody),
+        (status = 409, description = "Đã chấm dứt (`adoption_already_terminated`), đang chờ (`adoption_termination_pending`), chưa đăng ký (`adoption_not_registered`)", body = ErrorBody),
+        (status = 422, description = "Thiếu Tòa án, số (`adoption_termination_court_missing`, `adoption_termination_number_missing`), ngày hiệu lực sai (`adoption_termination_effective_before_decision`, `adoption_termination_before_adoption`)", body = ErrorBody),
+    )
+)]
+async fn declare_adoption_termination(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(t): ApiJson<AdoptionTermination>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state
+        .app
+        .declare_adoption_termination(&actor, &meta, t)
+        .await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Register a guardianship (đăng ký giám hộ cử or đương nhiên; Luật Hộ tịch 2014, Điều 19–21) at
+/// the commune where the ward or the guardian resides. The guardian is an adult who is alive and
+/// not under guardianship (Bộ luật Dân sự 2015, Điều 49); a ward has one guardian (Điều 47.2).
+#[utoipa::path(
+    post, path = "/api/v1/civil/guardianships", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = GuardianshipRegistration, example = json!({
+        "kind": "statutory", "ward_situation": "minor", "ward_birth_record_id": 12, "ward": null,
+        "guardian": {"full_name": "Lê Văn Bình", "sex": "male", "date_of_birth": "1960-04-10",
+                     "personal_id": "001060004444", "ethnicity_code": "01", "nationality_code": "VN",
+                     "residence": {"admin_unit_code": "00004"}},
+        "basis": "Ông nội; cha mẹ đã chết (trích lục khai tử số 5/2025)",
+        "court_decision": null,
+        "requester": {"full_name": "Lê Văn Bình", "relationship": "ông nội"}
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 40, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Cơ quan không có thẩm quyền (`civil_office_not_competent`)", body = ErrorBody),
+        (status = 404, description = "Không có hồ sơ khai sinh (`birth_not_found`)", body = ErrorBody),
+        (status = 409, description = "Đang có người giám hộ (`guardianship_exists`), đang chờ (`guardianship_pending`), người đã chết (`guardianship_person_deceased`), người giám hộ đang được giám hộ (`guardianship_guardian_under_guardianship`)", body = ErrorBody),
+        (status = 422, description = "Người giám hộ chưa đủ 18 tuổi (`guardianship_guardian_minor`), người được giám hộ đã thành niên (`guardianship_ward_adult`), thiếu quyết định của Tòa án (`guardianship_court_decision_required`), tự giám hộ (`guardianship_self`)", body = ErrorBody),
+    )
+)]
+async fn declare_guardianship(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(r): ApiJson<GuardianshipRegistration>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_guardianship(&actor, &meta, r).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Change the guardian of a current guardianship (thay đổi người giám hộ; Luật Hộ tịch 2014,
+/// Điều 23; Bộ luật Dân sự 2015, Điều 60), at the office holding its book. Registering it ends
+/// the current guardianship and starts the new guardian on the same day.
+#[utoipa::path(
+    post, path = "/api/v1/civil/guardianship-changes", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = GuardianshipChange, example = json!({
+        "guardianship_record_id": 40,
+        "new_guardian": {"full_name": "Phạm Thị Lan", "sex": "female", "date_of_birth": "1962-08-01",
+                         "personal_id": null, "ethnicity_code": "01", "nationality_code": "VN",
+                         "residence": {"admin_unit_code": "00004"}},
+        "reason": "Người giám hộ cũ ốm nặng, đề nghị thay đổi; bà nội đồng ý làm người giám hộ",
+        "basis": "Bà nội",
+        "requester": {"full_name": "Phạm Thị Lan", "relationship": "bà nội"}
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 41, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Việc giám hộ thuộc sổ của cơ quan khác", body = ErrorBody),
+        (status = 404, description = "Không có hồ sơ giám hộ (`guardianship_not_found`)", body = ErrorBody),
+        (status = 409, description = "Đã chấm dứt (`guardianship_ended`), đang chờ (`guardianship_pending`)", body = ErrorBody),
+        (status = 422, description = "Người giám hộ mới không đủ điều kiện (`guardianship_guardian_minor`, `guardianship_same_guardian`, `guardianship_self`)", body = ErrorBody),
+    )
+)]
+async fn declare_guardianship_change(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(r): ApiJson<GuardianshipChange>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state
+        .app
+        .declare_guardianship_change(&actor, &meta, r)
+        .await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// End a guardianship (chấm dứt giám hộ; Luật Hộ tịch 2014, Điều 22; Bộ luật Dân sự 2015, Điều
+/// 62), at the office that registered it. Grounds: `ward_full_capacity`, `ward_deceased`,
+/// `parents_able`, `ward_adopted`.
+#[utoipa::path(
+    post, path = "/api/v1/civil/guardianship-ends", tag = "civil",
+    security(("bearer" = [])),
+    request_body(content = GuardianshipEnd, example = json!({
+        "guardianship_record_id": 40, "grounds": "ward_full_capacity", "ended_on": "2026-11-20",
+        "evidence": "Người được giám hộ đã đủ 18 tuổi (giấy khai sinh số 12/2008)",
+        "requester": {"full_name": "Lê Văn Bình", "relationship": "người giám hộ"}
+    })),
+    responses(
+        (status = 201, body = Declared, example = json!({"id": 42, "status": "declared", "late": false, "duplicates": []})),
+        (status = 403, description = "Việc giám hộ thuộc sổ của cơ quan khác", body = ErrorBody),
+        (status = 404, description = "Không có hồ sơ giám hộ (`guardianship_not_found`)", body = ErrorBody),
+        (status = 409, description = "Đã chấm dứt (`guardianship_ended`), đang chờ (`guardianship_pending`), chưa có việc nuôi con nuôi (`guardianship_end_not_adopted`)", body = ErrorBody),
+        (status = 422, description = "Căn cứ không hợp lệ (`guardianship_end_grounds_invalid`), người được giám hộ chưa đủ 18 tuổi (`guardianship_end_ward_minor`), trước ngày đăng ký (`guardianship_end_before_start`)", body = ErrorBody),
+    )
+)]
+async fn declare_guardianship_end(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiJson(r): ApiJson<GuardianshipEnd>,
+) -> Result<(StatusCode, Json<Declared>), ApiError> {
+    let r = state.app.declare_guardianship_end(&actor, &meta, r).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -595,7 +732,9 @@ pub async fn render_pdf(
     })
 }
 
-/// The certificate as PDF (Giấy khai sinh, Trích lục khai tử, Giấy chứng nhận kết hôn).
+/// The certificate as PDF (Giấy khai sinh, Trích lục khai tử, Giấy chứng nhận kết hôn, …; for an
+/// amendment, a recognition of a parent, an adoption or its end, a guardianship, its change or
+/// end: its trích lục, kind `record_extract` — for an adoption Giấy chứng nhận nuôi con nuôi).
 #[utoipa::path(
     get, path = "/api/v1/civil/records/{id}/certificate.pdf", tag = "civil",
     security(("bearer" = [])),
@@ -675,12 +814,14 @@ async fn verify_code(
             "civil_status": "married",
             "civil_status_explained": "Kết hôn với Nguyễn Văn Nam (Số: 1, Quyển số: 01/2026).",
             "events": [
-                {"record_id": 40, "kind": "marriage", "role": "wife", "status": "registered", "date": "2026-11-02",
+                {"record_id": 40, "person_id": 100, "kind": "marriage", "role": "wife", "status": "registered", "date": "2026-11-02",
                  "register_text": "Số: 1, Quyển số: 01/2026", "office_name": "UBND Phường Ba Đình"},
-                {"record_id": 42, "kind": "birth", "role": "mother", "status": "registered", "date": "2026-11-20",
+                {"record_id": 42, "person_id": 100, "kind": "birth", "role": "mother", "status": "registered", "date": "2026-11-20",
                  "register_text": "Số: 1, Quyển số: 01/2026", "office_name": "UBND Phường Ba Đình"}
             ],
-            "hidden_events": 0
+            "hidden_events": 0,
+            "merged_into": null,
+            "merges": []
         })),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     )

@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod auth;
 pub mod civil;
+pub mod extracts;
+pub mod person_merge;
 pub mod reference;
 pub mod search;
 pub mod users;
@@ -64,6 +66,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(audit::router())
         .merge(civil::router())
+        .merge(extracts::router())
+        .merge(person_merge::router())
         .merge(search::router())
 }
 

@@ -61,13 +61,45 @@ pub fn router() -> Router<AppState> {
         .route("/civil/parentage", post(civil::declare_parentage))
         .route("/civil/adoptions/new", get(civil::new_adoption))
         .route("/civil/adoptions", post(civil::declare_adoption))
+        .route(
+            "/civil/adoption-terminations/new",
+            get(civil::new_adoption_termination),
+        )
+        .route(
+            "/civil/adoption-terminations",
+            post(civil::declare_adoption_termination),
+        )
+        .route("/civil/guardianships/new", get(civil::new_guardianship))
+        .route("/civil/guardianships", post(civil::declare_guardianship))
+        .route(
+            "/civil/guardianship-changes/new",
+            get(civil::new_guardianship_change),
+        )
+        .route(
+            "/civil/guardianship-changes",
+            post(civil::declare_guardianship_change),
+        )
+        .route(
+            "/civil/guardianship-ends/new",
+            get(civil::new_guardianship_end),
+        )
+        .route(
+            "/civil/guardianship-ends",
+            post(civil::declare_guardianship_end),
+        )
         .route("/civil/marriages/new", get(civil::new_marriage))
         .route("/civil/marriages", post(civil::declare_marriage))
         .route("/civil/records/{id}", get(civil::record))
         .route("/civil/records/{id}/register", post(civil::register))
+        .route("/civil/records/{id}/extracts", post(civil::issue_extract))
         .route("/civil/records/{id}/return", post(civil::return_record))
         .route("/civil/records/{id}/reject", post(civil::reject_record))
         .route("/civil/persons/{id}", get(civil::person))
+        .route("/civil/persons/{id}/merge", post(civil::merge_person))
+        .route(
+            "/civil/person-merges/{id}/undo",
+            post(civil::undo_person_merge),
+        )
 }
 
 /// A navigation entry.

@@ -31,6 +31,7 @@ fn kind_label(kind: Option<&str>) -> &'static str {
         Some("birth") => "Giấy khai sinh",
         Some("death") => "Trích lục khai tử",
         Some("marriage") => "Giấy chứng nhận kết hôn",
+        Some("extract") => "Bản sao trích lục hộ tịch",
         _ => "",
     }
 }
@@ -53,7 +54,10 @@ pub async fn page(State(state): State<AppState>, Query(q): Query<VerifyQuery>) -
     };
     let page = VerifyPage {
         l: Layout::public("Kiểm tra giấy tờ hộ tịch", String::new()),
-        kind_label: kind_label(result.as_ref().and_then(|r| r.kind.as_deref())).to_string(),
+        kind_label: result
+            .as_ref()
+            .and_then(|r| r.title.clone())
+            .unwrap_or_else(|| kind_label(result.as_ref().and_then(|r| r.kind.as_deref())).into()),
         code,
         result,
     };

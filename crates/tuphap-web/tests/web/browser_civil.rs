@@ -7,7 +7,8 @@
 //! with its "Nhật ký". A court's divorce recorded from the marriage's page, and the
 //! marital-status form refused, then accepted once the divorce is signed; an amendment of the
 //! marriage from its page, signed, shown in its history; a father recognised and an adoption
-//! declared from a birth's page. Skipped like `browser.rs` when Chromium is missing, unless
+//! declared from a birth's page. Two entries of one man merged from his person page, then the
+//! merge undone from the merged entry's page. Skipped like `browser.rs` when Chromium is missing, unless
 //! `TUPHAP_REQUIRE_BROWSER=1`.
 
 use reqwest::Method;
@@ -27,7 +28,7 @@ async fn civil_marriage_on_a_phone() {
     run_in_browser(run_marriage()).await;
 }
 
-async fn login(d: &Driver, app: &TestApp, username: &str) {
+pub(crate) async fn login(d: &Driver, app: &TestApp, username: &str) {
     d.goto(&app.at("/login?next=/civil")).await;
     d.settle().await;
     d.type_into("#username", username).await;
@@ -42,14 +43,14 @@ async fn login(d: &Driver, app: &TestApp, username: &str) {
 }
 
 /// Sets a date input (the picker's typing order depends on the browser's locale).
-async fn set_date(d: &Driver, id: &str, iso: &str) {
+pub(crate) async fn set_date(d: &Driver, id: &str, iso: &str) {
     d.js(&format!(
         "const i = document.getElementById({id:?}); i.removeAttribute('max'); i.value = {iso:?}; return true;"
     ))
     .await;
 }
 
-async fn check(d: &Driver, name: &str) {
+pub(crate) async fn check(d: &Driver, name: &str) {
     d.screenshot(name).await;
     d.assert_no_horizontal_overflow(name).await;
 }
@@ -810,4 +811,320 @@ async fn run_search() {
         "return document.body.innerText.includes('Nguyễn Thị Hương') && location.pathname.startsWith('/civil/records/');",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn civil_person_merge_on_a_phone() {
+    run_in_browser(run_person_merge()).await;
+}
+
+/// Two entries of one man (his birth without a personal ID, his marriage with one, made over the
+/// API); in the browser, the signer opens the birth's person page, unfolds "Hợp nhất với người
+/// khác", first forgets the reason (the error next to the field, the id kept), then merges: the
+/// page lists both events, says "Đang có vợ" and shows the ID. The merged entry's page says
+/// where it went and why; "Hủy hợp nhất" with a reason splits them again.
+async fn run_person_merge() {
+    let app = spawn_app().await;
+    app.add_user("canbo.badinh", "officer", "00004").await;
+    app.add_user("lanhdao.badinh", "signer", "00004").await;
+    let officer = app.token("canbo.badinh").await;
+    let signer = app.token("lanhdao.badinh").await;
+    let post = |path: String, token: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.call(Method::POST, &path, Some(&token), Some(&body))
+                .await
+        }
+    };
+    let birth = json!({
+        "child": {"full_name": "Nguyễn Văn Nam", "sex": "male", "date_of_birth": "1993-07-02",
+                  "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
+        "mother": {"full_name": "Lê Thị Hoa", "date_of_birth": "1970-04-01", "ethnicity_code": "01",
+                   "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+        "declarant": {"full_name": "Lê Thị Hoa", "relationship": "mẹ"}
+    });
+    let party = |name: &str, dob: &str, pid: &str| {
+        json!({"full_name": name, "date_of_birth": dob, "personal_id": pid, "ethnicity_code": "01",
+               "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}})
+    };
+    let marriage = json!({"husband": party("Nguyễn Văn Nam", "1993-07-02", "001093012345"),
+                          "wife": party("Trần Thị Mai", "1995-03-14", "001195012345")});
+    let mut entries = Vec::new();
+    for (path, body, role) in [
+        ("/api/v1/civil/births", birth, "child"),
+        ("/api/v1/civil/marriages", marriage, "husband"),
+    ] {
+        let (s, v) = post(path.into(), officer.clone(), body).await;
+        assert_eq!(s, 201, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        let (s, v) = post(
+            format!("/api/v1/civil/records/{id}/register"),
+            signer.clone(),
+            json!({}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let (_, r) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/civil/records/{id}"),
+                Some(&officer),
+                None,
+            )
+            .await;
+        let person = r["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["role"] == role)
+            .and_then(|p| p["person_id"].as_i64())
+            .unwrap();
+        entries.push(person);
+    }
+    let (born, married) = (entries[0], entries[1]);
+
+    let d = Driver::start().await;
+    login(&d, &app, "lanhdao.badinh").await;
+    d.goto(&app.at(&format!("/civil/persons/{born}"))).await;
+    d.settle().await;
+    d.click("#hop-nhat-form summary").await;
+    d.type_into("#merged_person_id", &married.to_string()).await;
+    // Only spaces: the browser's `required` lets it through, the server refuses it.
+    d.type_into("#merge-reason", "   ").await;
+    check(&d, "civil-person-merge-form").await;
+    d.click("#hop-nhat-form button[type=submit]").await;
+    d.wait_for(
+        "the missing reason",
+        "return !!document.getElementById('merge-reason-error');",
+    )
+    .await;
+    d.settle().await;
+    assert_eq!(
+        d.js("return document.getElementById('merged_person_id').value;")
+            .await,
+        married.to_string(),
+        "the id kept"
+    );
+    d.type_into(
+        "#merge-reason",
+        "Cùng họ tên, ngày sinh; đối chiếu Giấy khai sinh và CCCD",
+    )
+    .await;
+    d.click("#hop-nhat-form button[type=submit]").await;
+    d.wait_for(
+        "the merged person",
+        "return document.body.innerText.includes('Đã hợp nhất người số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("Đang có vợ"), "{main}");
+    assert!(main.contains("001093012345"), "{main}");
+    assert!(
+        main.contains("Khai sinh") && main.contains("Kết hôn"),
+        "{main}"
+    );
+    check(&d, "civil-person-merged").await;
+
+    d.click(&format!(
+        ".merged-entries a[href='/civil/persons/{married}']"
+    ))
+    .await;
+    d.wait_for(
+        "the merged entry",
+        "return !!document.getElementById('da-hop-nhat');",
+    )
+    .await;
+    d.settle().await;
+    let banner = d.text("#da-hop-nhat").await;
+    assert!(banner.contains("Đã hợp nhất vào"), "{banner}");
+    assert!(
+        banner.contains("đối chiếu Giấy khai sinh và CCCD"),
+        "{banner}"
+    );
+    check(&d, "civil-person-merged-entry").await;
+    d.click("#huy-hop-nhat summary").await;
+    d.type_into("#undo-reason", "Nhầm người: khác cha mẹ").await;
+    d.click("#huy-hop-nhat button[type=submit]").await;
+    d.wait_for(
+        "the undone merge",
+        "return document.body.innerText.includes('Đã hủy hợp nhất');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(!main.contains("Đã hợp nhất vào"), "{main}");
+    assert!(main.contains("001093012345"), "the ID is back: {main}");
+    assert!(main.contains("Nhầm người: khác cha mẹ"), "{main}");
+    check(&d, "civil-person-unmerged").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn civil_extract_copies_on_a_phone() {
+    run_in_browser(run_extract()).await;
+}
+
+/// A registered birth (made over the API); on its page the officer computes the fee of 3 copies
+/// ("Tính phí": nothing issued), issues them (the fee charged, the count, the PDF link, fetched),
+/// is refused 51 copies at the field with the values kept, then issues 2 fee-exempt copies for a
+/// poor household: 5 copies in all, listed with their fees (Luật Hộ tịch 2014, Điều 11, 63–64).
+async fn run_extract() {
+    let app = spawn_app().await;
+    app.add_user("canbo.badinh", "officer", "00004").await;
+    app.add_user("lanhdao.badinh", "signer", "00004").await;
+    let officer = app.token("canbo.badinh").await;
+    let signer = app.token("lanhdao.badinh").await;
+    let dob = (vn_today() - time::Duration::days(3)).to_string();
+    let body = json!({
+        "child": {"full_name": "Nguyễn Thị Hương", "sex": "female", "date_of_birth": dob,
+                  "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
+        "mother": {"full_name": "Trần Thị Mai", "ethnicity_code": "01", "nationality_code": "VN",
+                   "residence": {"admin_unit_code": "00004"}},
+        "declarant": {"full_name": "Trần Thị Mai", "relationship": "mẹ"}
+    });
+    let (s, v) = app
+        .call(
+            Method::POST,
+            "/api/v1/civil/births",
+            Some(&officer),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/civil/records/{id}/register"),
+            Some(&signer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let d = Driver::start().await;
+    login(&d, &app, "canbo.badinh").await;
+    d.goto(&app.at(&format!("/civil/records/{id}"))).await;
+    d.settle().await;
+    let panel = d.text("#ban-sao").await;
+    assert!(panel.contains("Đã cấp 0 bản sao"), "{panel}");
+    assert!(
+        d.text("#extract-fee")
+            .await
+            .contains("8.000 đồng/bản × 1 bản = 8.000 đồng"),
+        "{panel}"
+    );
+    check(&d, "civil-extract-form").await;
+
+    // "Tính phí": the fee of 3 copies, nothing issued, the values kept.
+    d.type_into("#extract-copies", "3").await;
+    d.type_into("#extract-requester_name", "Trần Thị Mai").await;
+    d.type_into("#extract-requester_relationship", "mẹ").await;
+    d.click("form.extract-form button[value=preview]").await;
+    d.wait_for(
+        "the fee of 3 copies",
+        "return (document.getElementById('extract-fee') || {innerText: ''}).innerText.includes('24.000 đồng');",
+    )
+    .await;
+    d.settle().await;
+    assert!(d.text(".extract-count").await.contains("Đã cấp 0 bản sao"));
+    assert_eq!(
+        d.js("return document.getElementById('extract-requester_name').value;")
+            .await,
+        "Trần Thị Mai"
+    );
+    d.screenshot_at("civil-extract-fee", "#ban-sao").await;
+
+    // Issued: back on the record page with the fee charged, the count and the PDF.
+    d.click("form.extract-form button[value=issue]").await;
+    d.wait_for(
+        "the issued copies",
+        "return !!document.querySelector('#ban-sao .alert.ok');",
+    )
+    .await;
+    d.settle().await;
+    let done = d.text("#ban-sao .alert.ok").await;
+    assert!(done.contains("Đã cấp 3 bản sao trích lục"), "{done}");
+    assert!(done.contains("24.000 đồng"), "{done}");
+    assert!(
+        d.text(".extract-count")
+            .await
+            .contains("Đã cấp 3 bản sao trong 1 lần cấp")
+    );
+    check(&d, "civil-extract-issued").await;
+    let href = d
+        .js("return document.querySelector('#ban-sao a.extract-pdf').getAttribute('href');")
+        .await;
+    let href = href.as_str().unwrap().to_string();
+    assert!(
+        href.starts_with(&format!("/api/v1/civil/records/{id}/extracts/")),
+        "{href}"
+    );
+    d.js(&format!(
+        "window.pdf = null; fetch({href:?}).then(async r => {{ \
+           const b = new Uint8Array(await r.arrayBuffer()); \
+           window.pdf = [r.status, r.headers.get('content-type'), String.fromCharCode(...b.slice(0, 4))]; }}); \
+         return true;"
+    ))
+    .await;
+    d.wait_for("the PDF", "return window.pdf !== null;").await;
+    assert_eq!(
+        d.js("return window.pdf;").await,
+        json!([200, "application/pdf", "%PDF"])
+    );
+
+    // 51 copies: refused at the field, the values kept.
+    d.type_into("#extract-copies", "51").await;
+    d.type_into("#extract-requester_name", "Nguyễn Thị Hương")
+        .await;
+    d.type_into("#extract-requester_relationship", "bản thân")
+        .await;
+    d.click("form.extract-form button[value=issue]").await;
+    d.wait_for(
+        "the field error",
+        "return !!document.getElementById('extract-copies-error');",
+    )
+    .await;
+    d.settle().await;
+    assert!(
+        d.text("#extract-copies-error")
+            .await
+            .contains("từ 1 đến 50")
+    );
+    assert_eq!(
+        d.js("return document.getElementById('extract-requester_relationship').value;")
+            .await,
+        "bản thân"
+    );
+    check(&d, "civil-extract-refused").await;
+
+    // 2 copies for a poor household: no fee; 5 copies in all, both issuances listed.
+    d.type_into("#extract-copies", "2").await;
+    d.click("#extract-exemption option[value=poor_household]")
+        .await;
+    d.click("form.extract-form button[value=issue]").await;
+    d.wait_for(
+        "the exempt copies",
+        "return !!document.querySelector('#ban-sao .alert.ok');",
+    )
+    .await;
+    d.settle().await;
+    let done = d.text("#ban-sao .alert.ok").await;
+    assert!(done.contains("Đã cấp 2 bản sao"), "{done}");
+    assert!(done.contains("0 đồng"), "{done}");
+    assert!(done.contains("Người thuộc hộ nghèo"), "{done}");
+    assert!(
+        d.text(".extract-count")
+            .await
+            .contains("Đã cấp 5 bản sao trong 2 lần cấp")
+    );
+    let rows = d
+        .js("return document.querySelectorAll('table.extracts tbody tr').length;")
+        .await;
+    assert_eq!(rows, 2);
+    check(&d, "civil-extract-exempt").await;
+    d.screenshot_at("civil-extract-list", "#ban-sao").await;
+
+    for line in d.console().await {
+        eprintln!("browser console: {line}");
+    }
 }

@@ -7,12 +7,18 @@ mod support;
 
 mod api_auth;
 mod api_civil;
+mod api_extract;
+mod api_guardianship;
 mod api_import;
 mod api_marital;
+mod api_person_merge;
+mod api_record_extract;
+mod api_recorded;
 mod api_reference;
 mod api_search;
 mod browser;
 mod browser_civil;
+mod browser_procedures;
 mod edge;
 mod pages;
 mod pages_civil;

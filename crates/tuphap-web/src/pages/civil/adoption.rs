@@ -9,7 +9,9 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use tuphap_domain::DomainError;
-use tuphap_domain::civil::{AdoptionRegistration, ParentInput, RequesterInput};
+use tuphap_domain::civil::{
+    AdoptionRegistration, AdoptionTermination, CourtOrderInput, ParentInput, RequesterInput,
+};
 
 use super::{
     BirthForm, Control, Fact, FieldSpec, FormKind, ID_HINT, PartyView, SectionSpec, UNIT_HINT,
@@ -181,6 +183,141 @@ pub async fn declare_adoption(
         state.app.declare_adoption(&actor, &meta, r)
     })
     .await
+}
+
+// --- Recording a court's decision ending an adoption ------------------------------------------
+
+const TERMINATION: FormKind = FormKind {
+    title: "Ghi vào sổ việc chấm dứt nuôi con nuôi",
+    action: "/civil/adoption-terminations",
+    form_class: "adoption-termination-form",
+    relationships: &[],
+    note: "Theo quyết định của Tòa án (Luật Nuôi con nuôi 2010, Điều 25–27). Khi người ký của UBND đăng ký, cha nuôi, mẹ nuôi không còn ghi trên hồ sơ khai sinh của con.",
+};
+
+const ADOPTION_RECORD: [FieldSpec; 1] = [hinted(
+    field(
+        "adoption_record_id",
+        "Số hồ sơ đăng ký nuôi con nuôi",
+        Control::Digits(12),
+        true,
+        false,
+    ),
+    "Nút \u{201c}Chấm dứt nuôi con nuôi\u{201d} trên trang hồ sơ nuôi con nuôi điền sẵn số này.",
+)];
+const ORDER: [FieldSpec; 4] = [
+    hinted(
+        field("decision.court", "Tòa án", Control::Text, true, true),
+        "Ví dụ: Tòa án nhân dân khu vực 1 – Hà Nội.",
+    ),
+    field(
+        "decision.number",
+        "Số quyết định",
+        Control::Text,
+        true,
+        false,
+    ),
+    field(
+        "decision.decided_on",
+        "Ngày ra quyết định",
+        Control::Date,
+        true,
+        false,
+    ),
+    field(
+        "decision.effective_on",
+        "Ngày có hiệu lực pháp luật",
+        Control::Date,
+        true,
+        false,
+    ),
+];
+const TERMINATION_SECTIONS: [SectionSpec<'static>; 2] = [
+    SectionSpec {
+        id: "viec-nuoi-con-nuoi",
+        title: "Việc nuôi con nuôi đã đăng ký",
+        fields: &ADOPTION_RECORD,
+    },
+    SectionSpec {
+        id: "quyet-dinh",
+        title: "Quyết định của Tòa án",
+        fields: &ORDER,
+    },
+];
+
+fn termination(f: &mut BirthForm) -> Result<AdoptionTermination, DomainError> {
+    f.normalize(&["decision.decided_on", "decision.effective_on"])?;
+    Ok(AdoptionTermination {
+        adoption_record_id: record_number(f, "adoption_record_id", "adoption_record_id_invalid")?,
+        decision: CourtOrderInput {
+            court: f.get("decision.court").to_string(),
+            number: f.get("decision.number").to_string(),
+            decided_on: f.get("decision.decided_on").trim().to_string(),
+            effective_on: f.get("decision.effective_on").trim().to_string(),
+        },
+    })
+}
+
+pub async fn new_adoption_termination(
+    PageActor(actor): PageActor,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let prefill = record_param(query, "adoption")
+        .map(|id| vec![("adoption_record_id", id)])
+        .unwrap_or_default();
+    procedure_form(
+        &actor,
+        &TERMINATION,
+        &TERMINATION_SECTIONS,
+        "việc chấm dứt nuôi con nuôi",
+        prefill,
+    )
+}
+
+pub async fn declare_adoption_termination(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    PageActor(actor): PageActor,
+    form: Result<Form<BirthForm>, FormRejection>,
+) -> Response {
+    submit_procedure(
+        &actor,
+        form,
+        &TERMINATION,
+        &TERMINATION_SECTIONS,
+        termination,
+        |t| state.app.declare_adoption_termination(&actor, &meta, t),
+    )
+    .await
+}
+
+/// The contents of an `adoption_termination` record's page.
+pub(super) fn termination_parties(t: &AdoptionTermination) -> Vec<PartyView> {
+    vec![PartyView {
+        title: "Quyết định của Tòa án",
+        facts: vec![
+            Fact {
+                label: "Việc nuôi con nuôi (số hồ sơ)",
+                value: t.adoption_record_id.to_string(),
+            },
+            Fact {
+                label: "Tòa án",
+                value: t.decision.court.clone(),
+            },
+            Fact {
+                label: "Số quyết định",
+                value: t.decision.number.clone(),
+            },
+            Fact {
+                label: "Ngày ra quyết định",
+                value: vn_date(&t.decision.decided_on),
+            },
+            Fact {
+                label: "Ngày có hiệu lực",
+                value: vn_date(&t.decision.effective_on),
+            },
+        ],
+    }]
 }
 
 /// The contents of an `adoption` record's page.

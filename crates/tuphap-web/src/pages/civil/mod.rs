@@ -30,8 +30,9 @@ use tuphap_core::reference as refdata;
 use tuphap_core::role::Role;
 use tuphap_core::text::fold;
 use tuphap_domain::civil::{
-    BirthDeclaration, ChildInput, DeathDeclaration, DeclarantInput, MarriageDeclaration,
-    ParentInput, PlaceInput, RecordView, SpouseInput,
+    BirthDeclaration, ChildInput, DeathDeclaration, DeclarantInput, EarlierRegistrationInput,
+    MarriageDeclaration, ParentInput, PlaceInput, RecordView, SpouseInput,
+    earlier_registration_label, registered_on_text,
 };
 use tuphap_domain::identity::{OfficeKind, Scope};
 use tuphap_domain::{Actor, DomainError, ErrorKind, RequestMeta};
@@ -44,19 +45,30 @@ use crate::state::AppState;
 mod adoption;
 mod amendment;
 mod death;
+mod extract;
+mod guardianship;
 mod marital;
 mod marriage;
 mod parentage;
 mod person;
+mod person_merge;
 mod trail;
 
-pub use adoption::{declare_adoption, new_adoption};
+pub use adoption::{
+    declare_adoption, declare_adoption_termination, new_adoption, new_adoption_termination,
+};
 pub use amendment::{declare_amendment, new_amendment};
 pub use death::{declare_death, new_death};
+pub use extract::issue as issue_extract;
+pub use guardianship::{
+    declare_guardianship, declare_guardianship_change, declare_guardianship_end, new_guardianship,
+    new_guardianship_change, new_guardianship_end,
+};
 pub use marital::{declare_divorce, declare_marital_status, new_divorce, new_marital_status};
 pub use marriage::{declare_marriage, new_marriage};
 pub use parentage::{declare_parentage, new_parentage};
 pub use person::person;
+pub use person_merge::{merge_person, undo_person_merge};
 
 /// Rows of a work queue per page.
 pub const PAGE_SIZE: i64 = 100;
@@ -96,6 +108,10 @@ fn kind_label(kind: &str) -> &'static str {
         "amendment" => "Thay đổi, cải chính hộ tịch",
         "parentage" => "Nhận cha, mẹ, con",
         "adoption" => "Nuôi con nuôi",
+        "adoption_termination" => "Chấm dứt nuôi con nuôi",
+        "guardianship" => "Giám hộ",
+        "guardianship_change" => "Thay đổi người giám hộ",
+        "guardianship_end" => "Chấm dứt giám hộ",
         _ => "Hộ tịch",
     }
 }
@@ -106,6 +122,8 @@ fn event_date_label(kind: &str) -> &'static str {
         "birth" => "Ngày sinh",
         "death" => "Ngày chết",
         "divorce" => "Ngày bản án, quyết định có hiệu lực",
+        "adoption_termination" => "Ngày quyết định có hiệu lực",
+        "guardianship_end" => "Ngày chấm dứt",
         _ => "Ngày tiếp nhận",
     }
 }
@@ -135,6 +153,8 @@ fn role_label(role: &str) -> &'static str {
         "subject" => "Người được thay đổi, cải chính",
         "adoptive_father" => "Cha nuôi",
         "adoptive_mother" => "Mẹ nuôi",
+        "ward" => "Người được giám hộ",
+        "guardian" => "Người giám hộ",
         _ => "Khác",
     }
 }
@@ -167,6 +187,10 @@ fn unit_label(code: &str, on: Date) -> Option<String> {
 /// A place as written on a record: the detail, then the unit's name (and its code).
 fn place_text(p: &PlaceInput, on: Date) -> String {
     let code = p.admin_unit_code.trim();
+    if code.is_empty() {
+        // A place abroad: in words only.
+        return dash_if_empty(p.detail.as_deref().unwrap_or_default());
+    }
     let unit = match unit_label(code, on) {
         Some(name) => format!("{name} (mã {code})"),
         None => format!("mã {code}"),
@@ -604,6 +628,120 @@ const DECLARANT: [FieldSpec; 3] = [
     ),
 ];
 
+/// The registration a re-registration or a recording enters again (`recorded.rs` in the domain).
+const EARLIER_REREGISTRATION: [FieldSpec; 6] = [
+    hinted(
+        field(
+            "earlier_registration.authority",
+            "Cơ quan đã đăng ký",
+            Control::Text,
+            true,
+            true,
+        ),
+        "Ví dụ: UBND xã Tiên Phong, huyện Mê Linh, tỉnh Vĩnh Phúc.",
+    ),
+    hinted(
+        field(
+            "earlier_registration.authority_unit_code",
+            "Mã xã của cơ quan đó (nếu biết)",
+            Control::Digits(5),
+            false,
+            false,
+        ),
+        "Mã có hiệu lực vào ngày đăng ký trước đây.",
+    ),
+    field(
+        "earlier_registration.registered_on",
+        "Ngày đăng ký trước đây",
+        Control::Date,
+        true,
+        false,
+    ),
+    hinted(
+        field(
+            "earlier_registration.reference",
+            "Số, quyển số (nếu biết)",
+            Control::Text,
+            false,
+            false,
+        ),
+        "Ví dụ: Số 45, Quyển số 01/1998.",
+    ),
+    hinted(
+        field(
+            "earlier_registration.evidence",
+            "Giấy tờ chứng minh nội dung khai sinh",
+            Control::Text,
+            true,
+            true,
+        ),
+        "Bản sao Giấy khai sinh, hoặc giấy tờ có thông tin khai sinh (Nghị định 123/2015/NĐ-CP, Điều 26).",
+    ),
+    hinted(
+        field(
+            "earlier_registration.residence.admin_unit_code",
+            "Nơi cư trú của người yêu cầu: mã xã/phường",
+            Control::Digits(5),
+            true,
+            true,
+        ),
+        UNIT_HINT,
+    ),
+];
+const EARLIER_ABROAD: [FieldSpec; 6] = [
+    hinted(
+        field(
+            "earlier_registration.authority",
+            "Cơ quan nước ngoài đã đăng ký",
+            Control::Text,
+            true,
+            true,
+        ),
+        "Ví dụ: Mairie du 15e arrondissement, Paris.",
+    ),
+    field(
+        "earlier_registration.country_code",
+        "Nước",
+        Control::Country,
+        true,
+        false,
+    ),
+    field(
+        "earlier_registration.registered_on",
+        "Ngày đăng ký ở nước ngoài",
+        Control::Date,
+        true,
+        false,
+    ),
+    field(
+        "earlier_registration.reference",
+        "Số giấy tờ khai sinh nước ngoài",
+        Control::Text,
+        false,
+        false,
+    ),
+    hinted(
+        field(
+            "earlier_registration.evidence",
+            "Giấy tờ khai sinh do nước ngoài cấp",
+            Control::Text,
+            true,
+            true,
+        ),
+        "Đã hợp pháp hóa lãnh sự và dịch sang tiếng Việt (Luật Hộ tịch 2014, Điều 49).",
+    ),
+    hinted(
+        field(
+            "earlier_registration.residence.admin_unit_code",
+            "Nơi cư trú của người yêu cầu: mã xã/phường",
+            Control::Digits(5),
+            true,
+            true,
+        ),
+        UNIT_HINT,
+    ),
+];
+
 /// What a relationship field suggests (a `<datalist>`).
 const RELATIONSHIPS: [&str; 8] = [
     "mẹ",
@@ -746,6 +884,21 @@ impl BirthForm {
                 personal_id: self.opt("declarant.personal_id"),
                 relationship: self.get("declarant.relationship").to_string(),
             },
+            earlier_registration: self.opt("earlier_registration.kind").map(|kind| {
+                EarlierRegistrationInput {
+                    kind,
+                    authority: self.get("earlier_registration.authority").to_string(),
+                    country_code: self.opt("earlier_registration.country_code"),
+                    authority_unit_code: self.opt("earlier_registration.authority_unit_code"),
+                    registered_on: self
+                        .get("earlier_registration.registered_on")
+                        .trim()
+                        .to_string(),
+                    reference: self.opt("earlier_registration.reference"),
+                    evidence: self.get("earlier_registration.evidence").to_string(),
+                    residence: self.place("earlier_registration.residence"),
+                }
+            }),
         })
     }
 }
@@ -790,6 +943,9 @@ pub struct ErrorLink {
 #[template(path = "civil_birth_form.html")]
 pub struct BirthFormPage {
     pub l: Layout,
+    pub heading: &'static str,
+    /// `re_registration` or `abroad` (a hidden field), empty for a new registration.
+    pub earlier_kind: String,
     pub sections: Vec<SectionView>,
     pub relationships: &'static [&'static str],
     /// An error without a field (competence, permission): an alert at the top.
@@ -920,12 +1076,31 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
     let mut father = section("cha", "Cha", &parent_fields("father"), false);
     father.toggle = true;
     father.toggle_checked = form.has_father();
-    let sections = vec![
-        section("tre", "Người được khai sinh", &CHILD, true),
+    let earlier_kind = form.get("earlier_registration.kind").to_string();
+    let abroad = earlier_kind == "abroad";
+    let mut sections = Vec::new();
+    match earlier_kind.as_str() {
+        "re_registration" => sections.push(section(
+            "da-dang-ky",
+            "Việc khai sinh đã đăng ký trước đây",
+            &EARLIER_REREGISTRATION,
+            true,
+        )),
+        "abroad" => sections.push(section(
+            "da-dang-ky",
+            "Việc khai sinh đã đăng ký ở nước ngoài",
+            &EARLIER_ABROAD,
+            true,
+        )),
+        _ => {}
+    }
+    // Born abroad: no commune of birth (the place in words), so the browser must not insist.
+    sections.extend([
+        section("tre", "Người được khai sinh", &CHILD, !abroad),
         section("me", "Mẹ", &parent_fields("mother"), true),
         father,
         section("nguoi-khai", "Người đi khai", &DECLARANT, true),
-    ];
+    ]);
     let mut error_link = None;
     let mut form_error = None;
     if let Some(e) = err {
@@ -943,8 +1118,11 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
             None => form_error = Some(e.message.clone()),
         }
     }
+    let heading = earlier_registration_label(&earlier_kind);
     BirthFormPage {
-        l: Layout::for_actor("Đăng ký khai sinh", actor, "/civil"),
+        l: Layout::for_actor(heading, actor, "/civil"),
+        heading,
+        earlier_kind,
         sections,
         relationships: &RELATIONSHIPS,
         form_error,
@@ -1050,11 +1228,31 @@ fn cannot_declare_kind(actor: &Actor, what: &str) -> Response {
     ))
 }
 
-pub async fn new_birth(PageActor(actor): PageActor) -> Response {
+/// `GET /civil/births/new`, or with `?earlier=re_registration` (đăng ký lại khai sinh) or
+/// `?earlier=abroad` (ghi vào sổ việc khai sinh đã đăng ký ở nước ngoài): the same form with the
+/// earlier registration first.
+pub async fn new_birth(
+    PageActor(actor): PageActor,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
     if !can_declare(&actor) {
         return cannot_declare(&actor);
     }
-    let form = BirthForm::defaults(&actor);
+    let mut form = BirthForm::defaults(&actor);
+    if let Ok(Query(q)) = query
+        && let Some(kind) = q
+            .get("earlier")
+            .filter(|k| matches!(k.as_str(), "re_registration" | "abroad"))
+    {
+        form.0
+            .insert("earlier_registration.kind".into(), kind.clone());
+        if let Scope::Commune { commune_code } = &actor.office.scope {
+            form.0.insert(
+                "earlier_registration.residence.admin_unit_code".into(),
+                commune_code.clone(),
+            );
+        }
+    }
     html(
         StatusCode::OK,
         birth_form_page(&actor, &form, None).render(),
@@ -1292,6 +1490,8 @@ pub struct RecordPage {
     pub decide_error: Option<String>,
     /// "Nhật ký": the audit entries about the record.
     pub trail: trail::TrailView,
+    /// "Bản sao trích lục" of a registered record: copies issued, and the form to issue more.
+    pub extracts: Option<extract::ExtractPanel>,
 }
 
 /// The date a record's places are named on: the day version 1 was written (VN time).
@@ -1445,6 +1645,45 @@ fn parties(d: &BirthDeclaration, declared_on: Date) -> Vec<PartyView> {
             },
         ],
     });
+    if let Some(e) = &d.earlier_registration {
+        let mut facts = vec![
+            Fact {
+                label: "Loại việc",
+                value: earlier_registration_label(&e.kind).into(),
+            },
+            Fact {
+                label: "Cơ quan đã đăng ký",
+                value: e.authority.clone(),
+            },
+        ];
+        if let Some(c) = &e.country_code {
+            facts.push(Fact {
+                label: "Nước",
+                value: country_name(c),
+            });
+        }
+        facts.extend([
+            Fact {
+                label: "Ngày đăng ký",
+                value: registered_on_text(e),
+            },
+            Fact {
+                label: "Số, quyển số / số giấy tờ",
+                value: opt_text(e.reference.as_deref()),
+            },
+            Fact {
+                label: "Giấy tờ chứng minh",
+                value: e.evidence.clone(),
+            },
+        ]);
+        v.insert(
+            0,
+            PartyView {
+                title: "Việc khai sinh đã đăng ký trước đây",
+                facts,
+            },
+        );
+    }
     v
 }
 
@@ -1658,6 +1897,26 @@ async fn record_page(
                 .ok()
                 .map(|d| adoption::adoption_parties(&d))
         }
+        "adoption_termination" => {
+            serde_json::from_value::<tuphap_domain::civil::AdoptionTermination>(view.data.clone())
+                .ok()
+                .map(|d| adoption::termination_parties(&d))
+        }
+        "guardianship" => serde_json::from_value::<tuphap_domain::civil::GuardianshipRegistration>(
+            view.data.clone(),
+        )
+        .ok()
+        .map(|d| guardianship::guardianship_parties(&d)),
+        "guardianship_change" => {
+            serde_json::from_value::<tuphap_domain::civil::GuardianshipChange>(view.data.clone())
+                .ok()
+                .map(|d| guardianship::change_parties(&d))
+        }
+        "guardianship_end" => {
+            serde_json::from_value::<tuphap_domain::civil::GuardianshipEnd>(view.data.clone())
+                .ok()
+                .map(|d| guardianship::end_parties(&d))
+        }
         _ => None,
     };
     // The next procedures on this record (amend it; record a divorce of a marriage), or the
@@ -1692,20 +1951,54 @@ async fn record_page(
             });
         }
     }
+    if registered && can_declare(actor) && view.kind == "birth" {
+        follow_ups.push(PrintLink {
+            href: format!("/civil/guardianships/new?birth={id}"),
+            label: "Đăng ký giám hộ",
+        });
+    }
+    if registered && can_declare(actor) && view.kind == "adoption" {
+        follow_ups.push(PrintLink {
+            href: format!("/civil/adoption-terminations/new?adoption={id}"),
+            label: "Ghi vào sổ việc chấm dứt nuôi con nuôi",
+        });
+    }
+    if registered
+        && can_declare(actor)
+        && matches!(view.kind.as_str(), "guardianship" | "guardianship_change")
+        && state.app.guardianship_is_current(id).await?
+    {
+        follow_ups.push(PrintLink {
+            href: format!("/civil/guardianship-changes/new?guardianship={id}"),
+            label: "Thay đổi người giám hộ",
+        });
+        follow_ups.push(PrintLink {
+            href: format!("/civil/guardianship-ends/new?guardianship={id}"),
+            label: "Chấm dứt giám hộ",
+        });
+    }
     if let Some(target) = view.target_record_id {
         follow_ups.push(PrintLink {
             href: format!("/civil/records/{target}"),
             label: match view.kind.as_str() {
                 "divorce" => "Xem hồ sơ kết hôn",
                 "parentage" | "adoption" => "Xem hồ sơ khai sinh của con",
+                "adoption_termination" => "Xem hồ sơ nuôi con nuôi",
+                "guardianship_change" | "guardianship_end" => "Xem hồ sơ giám hộ trước",
                 _ => "Xem hồ sơ được thay đổi, cải chính",
             },
         });
     }
-    // An amendment or a recognition has no paper of its own here: the changed record's
-    // certificate is printed again.
-    let printable =
-        own && registered && !matches!(view.kind.as_str(), "amendment" | "parentage" | "adoption");
+    // The kinds with a paper of their own. An amendment, a recognition or an adoption changes a
+    // record whose certificate is printed again; the others are given as an extract.
+    // Every registration also has its original trích lục (Luật Hộ tịch 2014, Điều 62): the
+    // kinds without a form print one from their content (`civil/record_extract.rs`).
+    let printable = own
+        && registered
+        && (matches!(
+            view.kind.as_str(),
+            "birth" | "death" | "marriage" | "divorce" | "marital_status"
+        ) || tuphap_core::certificate::record_extract_title(&view.kind).is_some());
     let print = printable.then(|| PrintLink {
         href: format!("/api/v1/civil/records/{id}/certificate.pdf"),
         label: match view.kind.as_str() {
@@ -1713,6 +2006,13 @@ async fn record_page(
             "marriage" => "In giấy chứng nhận kết hôn",
             "divorce" => "In trích lục ghi vào sổ việc ly hôn",
             "marital_status" => "In giấy xác nhận tình trạng hôn nhân",
+            "amendment" => "In trích lục thay đổi, cải chính, bổ sung hộ tịch",
+            "parentage" => "In trích lục đăng ký nhận cha, mẹ, con",
+            "adoption" => "In giấy chứng nhận nuôi con nuôi",
+            "adoption_termination" => "In trích lục ghi vào sổ việc chấm dứt nuôi con nuôi",
+            "guardianship" => "In trích lục đăng ký giám hộ",
+            "guardianship_change" => "In trích lục đăng ký thay đổi người giám hộ",
+            "guardianship_end" => "In trích lục đăng ký chấm dứt giám hộ",
             _ => "In giấy khai sinh",
         },
     });
@@ -1792,6 +2092,7 @@ async fn record_page(
         follow_ups,
         certificate,
         trail,
+        extracts: extract::panel(state, actor, meta, &view).await?,
     };
     Ok((page, view))
 }
@@ -1977,6 +2278,8 @@ pub struct RecordQuery {
     pub rejected: Option<String>,
     /// The page of the audit trail older than this entry number.
     pub nhat_ky_truoc: Option<String>,
+    /// An issuance of certified copies just made (its id).
+    pub ban_sao: Option<String>,
 }
 
 pub async fn record(
@@ -2015,6 +2318,9 @@ pub async fn record(
         Err(e) => return domain_error_page(&e),
     };
     let flag = |v: &Option<String>| non_empty(v.as_deref()).is_some();
+    if let (Some(panel), Some(raw)) = (page.extracts.as_mut(), non_empty(q.ban_sao.as_deref())) {
+        extract::issued_view(panel, raw, id);
+    }
     if flag(&q.declared) {
         page.flash = Some(if view.late && view.kind == "death" {
             format!(

@@ -7,13 +7,17 @@
 //! as denied). The other persons of each shown event (the child of a mother, the spouse) are
 //! named with links to their own pages; they are read from the event's record, which the reader
 //! may read.
+//!
+//! Two entries found to be the same person are merged and unmerged from here
+//! (`person_merge.rs`: the forms, the banner of a merged entry, the merge history).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use tuphap_domain::DomainError;
+use tuphap_domain::{Actor, DomainError, RequestMeta};
 
+use super::person_merge::MergePanel;
 use super::{
     can_read_civil, event_date_label, forbidden_page, kind_label, record_id, role_label, sex_label,
 };
@@ -46,6 +50,8 @@ pub struct EventView {
     pub register_text: Option<String>,
     pub office_name: String,
     pub others: Vec<Related>,
+    /// The entry the record names when it is an entry merged into this person.
+    pub recorded_under: Option<i64>,
 }
 
 #[derive(Template)]
@@ -61,9 +67,13 @@ pub struct PersonPage {
     pub status_label: &'static str,
     pub status_class: &'static str,
     pub status_explained: String,
+    /// The current guardianship, when the person is a ward.
+    pub guardianship: Option<String>,
     pub events: Vec<EventView>,
     pub hidden_events: usize,
     pub office_name: String,
+    /// Merging with another entry, or the entry this one was merged into.
+    pub merge: MergePanel,
 }
 
 /// The derived civil status in words, by the person's sex where it matters.
@@ -105,7 +115,7 @@ fn relation(kind: &str, own_role: &str, other_role: &str) -> &'static str {
     }
 }
 
-fn no_such_person(raw: &str) -> Response {
+pub(super) fn no_such_person(raw: &str) -> Response {
     error_page(
         &format!("Không có người số {raw} trong sổ hộ tịch."),
         StatusCode::NOT_FOUND,
@@ -117,6 +127,7 @@ pub async fn person(
     Meta(meta): Meta,
     PageActor(actor): PageActor,
     Path(raw): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     if !can_read_civil(&actor) {
         return forbidden_page(&format!(
@@ -128,16 +139,27 @@ pub async fn person(
     let Some(id) = record_id(&raw) else {
         return no_such_person(&raw);
     };
-    let view = match state.app.get_person(&actor, &meta, id).await {
-        Ok(v) => v,
-        Err(e) => return domain_error_page(&e),
-    };
+    match person_page(&state, &actor, &meta, id).await {
+        Ok(mut page) => {
+            page.merge
+                .flash_from_query(query.as_deref().unwrap_or_default());
+            html(StatusCode::OK, page.render())
+        }
+        Err(e) => domain_error_page(&e),
+    }
+}
+
+/// The page of person `id` as `actor` may see it (the read is audited by `App::get_person`).
+pub(super) async fn person_page(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i64,
+) -> Result<PersonPage, DomainError> {
+    let view = state.app.get_person(actor, meta, id).await?;
     let mut events = Vec::with_capacity(view.events.len());
     for e in &view.events {
-        let others = match related(&state, id, e).await {
-            Ok(o) => o,
-            Err(e) => return domain_error_page(&e),
-        };
+        let others = related(state, id, e).await?;
         let (status_label, status_class) = status_badge(&e.status);
         events.push(EventView {
             record_id: e.record_id,
@@ -152,13 +174,15 @@ pub async fn person(
             register_text: e.register_text.clone(),
             office_name: e.office_name.clone(),
             others,
+            recorded_under: (e.person_id != id).then_some(e.person_id),
         });
     }
     let (status_label, status_class) = civil_status_label(&view.civil_status, view.sex.as_deref());
-    let page = PersonPage {
+    let merge = MergePanel::new(actor, &view);
+    Ok(PersonPage {
         l: Layout::for_actor(
             format!("Thông tin cá nhân: {}", view.full_name),
-            &actor,
+            actor,
             "/civil",
         ),
         id: view.id,
@@ -182,11 +206,12 @@ pub async fn person(
         status_label,
         status_class,
         status_explained: view.civil_status_explained.clone(),
+        guardianship: view.guardianship.clone(),
         events,
         hidden_events: view.hidden_events,
         office_name: actor.office.name.clone(),
-    };
-    html(StatusCode::OK, page.render())
+        merge,
+    })
 }
 
 /// The other persons of an event shown on the page of `person_id`.
@@ -205,7 +230,8 @@ async fn related(
     persons.sort_by_key(|p| rank(&p.role));
     Ok(persons
         .into_iter()
-        .filter(|p| p.person_id != person_id)
+        // Not the person themself (nor the merged entry the record names for them).
+        .filter(|p| p.person_id != person_id && p.person_id != e.person_id)
         .map(|p| Related {
             label: relation(&e.kind, &e.role, &p.role),
             href: format!("/civil/persons/{}", p.person_id),
