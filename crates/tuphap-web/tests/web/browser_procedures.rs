@@ -1,6 +1,6 @@
 //! Registry II procedures in a real headless Chromium at phone size. Guardianship: from a
 //! registered birth's page the officer registers a guardianship (the birth's number filled in),
-//! the signer signs it, the officer ends it from its page; an adoption's page leads to the form
+//! the signer signs it, the officer changes the guardian and then ends it from the pages; an adoption's page leads to the form
 //! recording the court's decision that ends it. Births registered before: the re-registration
 //! form (from the queue's toolbar) refused for a registration after 2015, then accepted; a birth
 //! registered abroad recorded with its place in words. Pages are checked for horizontal overflow
@@ -243,13 +243,70 @@ async fn run() {
         .unwrap();
     register(guardianship).await;
 
-    // Signed: its page offers the change and the end.
+    // Signed: its page offers the change and the end. The grandfather hands over to the
+    // grandmother first.
     d.goto(&app.at(&format!("/civil/records/{guardianship}")))
         .await;
     d.settle().await;
     let main = d.text("main").await;
-    assert!(main.contains("Thay đổi người giám hộ"), "{main}");
+    assert!(main.contains("Chấm dứt giám hộ"), "{main}");
     check(&d, "civil-guardianship-registered").await;
+    d.click(".follow-up a[href^='/civil/guardianship-changes/new']")
+        .await;
+    d.wait_for(
+        "the change form",
+        "return document.title.startsWith('Đăng ký thay đổi người giám hộ');",
+    )
+    .await;
+    d.settle().await;
+    assert_eq!(
+        d.js("return document.getElementById('guardianship_record_id').value;")
+            .await,
+        guardianship.to_string()
+    );
+    d.type_into("#new_guardian-full_name", "Phạm Thị Lan").await;
+    d.click("#new_guardian-sex option[value=female]").await;
+    set_date(&d, "new_guardian-date_of_birth", "1962-08-01").await;
+    d.click("#new_guardian-ethnicity_code option[value='01']")
+        .await;
+    d.click("#new_guardian-nationality_code option[value=VN]")
+        .await;
+    d.type_into("#new_guardian-residence-admin_unit_code", "00004")
+        .await;
+    d.type_into("#reason", "Ông nội ốm nặng, đề nghị thay đổi")
+        .await;
+    d.type_into("#basis", "Bà nội").await;
+    d.type_into("#requester-full_name", "Phạm Thị Lan").await;
+    d.type_into("#requester-relationship", "bà nội").await;
+    check(&d, "civil-guardianship-change-form").await;
+    d.click("form.guardianship-change-form button[type=submit]")
+        .await;
+    d.wait_for(
+        "the change record",
+        "return document.title.startsWith('Hồ sơ thay đổi người giám hộ số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    assert!(main.contains("Phạm Thị Lan"), "{main}");
+    let change: i64 = d
+        .js("return location.pathname.split('/').pop();")
+        .await
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    register(change).await;
+
+    // The first guardianship ended with the change: only the change's page offers the end.
+    d.goto(&app.at(&format!("/civil/records/{guardianship}")))
+        .await;
+    d.settle().await;
+    assert!(
+        !d.text("main").await.contains("Chấm dứt giám hộ"),
+        "an ended guardianship offers no end"
+    );
+    d.goto(&app.at(&format!("/civil/records/{change}"))).await;
+    d.settle().await;
     d.click(".follow-up a[href^='/civil/guardianship-ends/new']")
         .await;
     d.wait_for(
@@ -262,7 +319,7 @@ async fn run() {
     set_date(&d, "ended_on", &day(0)).await;
     d.type_into("#evidence", "Bản án khôi phục quyền của cha")
         .await;
-    d.type_into("#requester-full_name", "Lê Văn Bình").await;
+    d.type_into("#requester-full_name", "Phạm Thị Lan").await;
     d.type_into("#requester-relationship", "người giám hộ")
         .await;
     check(&d, "civil-guardianship-end-form").await;
