@@ -15,7 +15,7 @@ use time::Date;
 use utoipa::ToSchema;
 
 use tuphap_core::certificate::{CertificateKind, CodeError, Payload, sign, verify};
-use tuphap_core::civil::certificate_valid_until;
+use tuphap_core::civil::{CivilEvent, certificate_valid_until};
 use tuphap_core::dates::{format_vn, vn_today};
 use tuphap_core::error::Coded;
 use tuphap_core::reference as refdata;
@@ -157,6 +157,16 @@ pub(crate) fn place_text(place: &serde_json::Value, on: Date) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// The "Ghi chú" of a birth, marriage or death registered before (`civil/recorded.rs`), from
+/// the record's content.
+fn earlier_note(event: CivilEvent, d: &serde_json::Value) -> Option<String> {
+    serde_json::from_value::<crate::civil::EarlierRegistrationInput>(
+        d["earlier_registration"].clone(),
+    )
+    .ok()
+    .map(|e| crate::civil::earlier_registration_note(event, &e))
 }
 
 pub(crate) fn ethnicity_name(code: &serde_json::Value) -> String {
@@ -358,11 +368,7 @@ impl App {
                         },
                         "mother": parent(&d["mother"]),
                         "father": parent(&d["father"]),
-                        "note": serde_json::from_value::<crate::civil::EarlierRegistrationInput>(
-                            d["earlier_registration"].clone(),
-                        )
-                        .ok()
-                        .map(|e| crate::civil::earlier_registration_note(&e)),
+                        "note": earlier_note(CivilEvent::Birth, d),
                     }),
                     child["full_name"].as_str().unwrap_or_default().to_string(),
                     None,
@@ -390,6 +396,7 @@ impl App {
                             "full_name": d["declarant"]["full_name"],
                             "relationship": d["declarant"]["relationship"],
                         },
+                        "note": earlier_note(CivilEvent::Death, d),
                     }),
                     p["full_name"].as_str().unwrap_or_default().to_string(),
                     None,
@@ -406,7 +413,11 @@ impl App {
                     })
                 };
                 (
-                    serde_json::json!({"wife": spouse(&d["wife"]), "husband": spouse(&d["husband"])}),
+                    serde_json::json!({
+                        "wife": spouse(&d["wife"]),
+                        "husband": spouse(&d["husband"]),
+                        "note": earlier_note(CivilEvent::Marriage, d),
+                    }),
                     d["wife"]["full_name"]
                         .as_str()
                         .unwrap_or_default()

@@ -197,6 +197,10 @@ pub struct DeathFields {
     /// The person who declared the death (người đi khai tử).
     #[serde(default)]
     pub declarant: Option<Declarant>,
+    /// "Ghi chú": how the death came into the register when it was registered before — again
+    /// after the record was lost (đăng ký lại), or abroad (ghi vào sổ). Absent otherwise.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,6 +264,10 @@ pub struct MarriageFields {
     pub signer: Signer,
     pub wife: Spouse,
     pub husband: Spouse,
+    /// "Ghi chú": how the marriage came into the register when it was registered before — again
+    /// after the record was lost (đăng ký lại), or abroad (ghi vào sổ). Absent otherwise.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -755,6 +763,7 @@ pub(crate) fn view(kind: CertificateKind, fields: &Value) -> Result<Value, Strin
                         "cause": t(&f.death.cause),
                         "notice": ot(&f.death.notice),
                     },
+                    "note": ot(&f.note),
                     "declarant": {
                         "full_name": declarant.map(|p| t(&p.full_name)).unwrap_or_default(),
                         "id_document": declarant.map(|p| ot(&p.id_document)).unwrap_or_default(),
@@ -780,6 +789,7 @@ pub(crate) fn view(kind: CertificateKind, fields: &Value) -> Result<Value, Strin
                 json!({
                     "wife": spouse(&f.wife),
                     "husband": spouse(&f.husband),
+                    "note": ot(&f.note),
                 }),
             ))
         }

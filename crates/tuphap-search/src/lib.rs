@@ -41,7 +41,7 @@ use tuphap_core::reference::{self as refdata, AdminLevel};
 use tuphap_store::{Change, Store, StoreError};
 
 /// Change-log entities that are civil records.
-pub const RECORD_ENTITIES: [&str; 8] = [
+pub const RECORD_ENTITIES: [&str; 12] = [
     "birth",
     "death",
     "marriage",
@@ -50,6 +50,10 @@ pub const RECORD_ENTITIES: [&str; 8] = [
     "amendment",
     "parentage",
     "adoption",
+    "adoption_termination",
+    "guardianship",
+    "guardianship_change",
+    "guardianship_end",
 ];
 /// Changes read per batch (one commit per batch).
 pub const BATCH: i64 = 1_000;

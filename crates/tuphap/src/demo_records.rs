@@ -155,6 +155,7 @@ pub async fn seed(
             let d = MarriageDeclaration {
                 husband: spouse(&mut rng, false, hy),
                 wife: spouse(&mut rng, true, wy),
+                earlier_registration: None,
             };
             if let Ok(declared) = app.declare_marriage(&officer, &meta, d).await {
                 created += 1;
@@ -185,6 +186,7 @@ pub async fn seed(
                     personal_id: None,
                     relationship: "con".into(),
                 },
+                earlier_registration: None,
             };
             if let Ok(declared) = app.declare_death(&officer, &meta, d).await {
                 created += 1;

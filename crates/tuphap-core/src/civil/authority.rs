@@ -76,10 +76,14 @@ pub enum AuthorityBasis {
         #[serde(default)]
         residence: Option<UnitRef>,
     },
-    /// A birth registered before and recorded again: re-registration of a lost record (Nghị định
-    /// 123/2015/NĐ-CP, Điều 25: the requester's residence or the commune that registered it) or a
-    /// birth registered abroad (Luật Hộ tịch 2014, Điều 48: the requester's residence).
-    BirthRecording {
+    /// A birth, marriage or death registered before and recorded again: re-registration of a
+    /// lost record (Nghị định 123/2015/NĐ-CP, Điều 25: the requester's residence or the commune
+    /// that registered it) or an event registered abroad (Luật Hộ tịch 2014, Điều 48: the
+    /// requester's residence; for a marriage, the Vietnamese citizen's).
+    Recording {
+        /// The event recorded (`recorded_event`: the enum's tag is `event`).
+        #[serde(rename = "recorded_event")]
+        event: CivilEvent,
         #[serde(default)]
         residence: Option<UnitRef>,
         /// Re-registration only: the commune that registered it (code valid on that date).
@@ -106,7 +110,7 @@ impl AuthorityBasis {
             AuthorityBasis::Marriage { .. } => CivilEvent::Marriage,
             AuthorityBasis::MaritalStatus { .. } => CivilEvent::MaritalStatus,
             AuthorityBasis::Guardianship { .. } => CivilEvent::Guardianship,
-            AuthorityBasis::BirthRecording { .. } => CivilEvent::Birth,
+            AuthorityBasis::Recording { event, .. } => *event,
         }
     }
 
@@ -159,7 +163,7 @@ impl AuthorityBasis {
                         .map(|u| (PlaceRole::FirstPartyResidence, u)),
                 );
             }
-            AuthorityBasis::BirthRecording {
+            AuthorityBasis::Recording {
                 residence,
                 earlier_registration,
                 ..
@@ -537,13 +541,11 @@ pub fn competent_authority(q: &AuthorityQuery) -> Result<CompetentAuthority, Aut
         level,
         candidates,
         legal_basis: match q.basis {
-            AuthorityBasis::BirthRecording { abroad: false, .. } => {
-                "Nghị định 123/2015/NĐ-CP, Điều 25"
-            }
-            AuthorityBasis::BirthRecording { abroad: true, .. } if two_tier => {
+            AuthorityBasis::Recording { abroad: false, .. } => "Nghị định 123/2015/NĐ-CP, Điều 25",
+            AuthorityBasis::Recording { abroad: true, .. } if two_tier => {
                 "Luật Hộ tịch 2014, Điều 48; Nghị định 120/2025/NĐ-CP, Điều 4"
             }
-            AuthorityBasis::BirthRecording { abroad: true, .. } => "Luật Hộ tịch 2014, Điều 48",
+            AuthorityBasis::Recording { abroad: true, .. } => "Luật Hộ tịch 2014, Điều 48",
             _ => legal_basis(event, q.foreign_element, two_tier),
         },
     })
@@ -807,5 +809,35 @@ mod tests {
             json["candidates"][0]["based_on"][0],
             "first_party_residence"
         );
+    }
+
+    /// Nghị định 123/2015/NĐ-CP, Điều 25 (re-registration: the requester's residence or the
+    /// commune that registered it) and Luật Hộ tịch 2014, Điều 48 (an event registered abroad:
+    /// the requester's residence), for marriages and deaths as for births.
+    #[test]
+    fn recording_of_any_event() {
+        let basis = |event, abroad: bool| AuthorityBasis::Recording {
+            event,
+            residence: Some(UnitRef::new("00004", POST)),
+            earlier_registration: (!abroad).then(|| UnitRef::new("00001", PRE)),
+            abroad,
+        };
+        let a =
+            competent_authority(&query(POST, false, basis(CivilEvent::Marriage, false))).unwrap();
+        assert_eq!(a.event, CivilEvent::Marriage);
+        assert_eq!(a.legal_basis, "Nghị định 123/2015/NĐ-CP, Điều 25");
+        assert_eq!(a.candidates[0].based_on, [PlaceRole::RequesterResidence]);
+        let a = competent_authority(&query(POST, false, basis(CivilEvent::Death, true))).unwrap();
+        assert_eq!(a.event, CivilEvent::Death);
+        assert_eq!(
+            a.legal_basis,
+            "Luật Hộ tịch 2014, Điều 48; Nghị định 120/2025/NĐ-CP, Điều 4"
+        );
+        // The enum's tag is `event`: the recorded event is `recorded_event`.
+        let json = serde_json::to_value(basis(CivilEvent::Marriage, true)).unwrap();
+        assert_eq!(json["event"], "recording");
+        assert_eq!(json["recorded_event"], "marriage");
+        let back: AuthorityBasis = serde_json::from_value(json).unwrap();
+        assert_eq!(back.event(), CivilEvent::Marriage);
     }
 }

@@ -1,4 +1,7 @@
-//! Death registration (khai tử): Luật Hộ tịch 2014, Điều 32–34.
+//! Death registration (khai tử): Luật Hộ tịch 2014, Điều 32–34. A death registered before —
+//! again (Nghị định 123/2015/NĐ-CP, Điều 24, 25, 28) or abroad (Luật Hộ tịch 2014, Điều 48) — is
+//! a declaration with an `earlier_registration` (`recorded.rs`): never late; abroad, the place of
+//! death is in words.
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -15,6 +18,7 @@ use tuphap_core::text::{VnText, fold};
 use tuphap_store::NewChange;
 use tuphap_store::civil::{NewPerson, NewRecord};
 
+use super::recorded::{self, EarlierRegistrationInput, Recorded};
 use super::registry::{PersonFacts, Registry};
 use super::{DeclarantInput, Declared, PlaceInput, date, ensure_competent, invalid, name, unit_on};
 use crate::error::{DomainError, ErrorKind, Result};
@@ -52,6 +56,10 @@ pub struct DeathDeclaration {
     #[schema(example = "Bệnh già")]
     pub cause: Option<String>,
     pub declarant: DeclarantInput,
+    /// A death registered before: re-registration of a lost record, or a death registered abroad
+    /// recorded into the register (`recorded.rs`). Absent for a new registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_registration: Option<EarlierRegistrationInput>,
 }
 
 /// A death declaration checked on its own, on the registration date `today`.
@@ -60,6 +68,7 @@ pub(crate) struct CheckedDeath {
     pub sex: Sex,
     pub dob: PartialDate,
     pub dod: Date,
+    /// The commune of death; empty for a death abroad.
     pub place: String,
     pub personal_id: Option<String>,
     pub basis: AuthorityBasis,
@@ -74,11 +83,17 @@ pub(crate) fn check_death_declaration(d: &DeathDeclaration, today: Date) -> Resu
     let dob = PartialDate::parse(&d.deceased.date_of_birth)
         .map_err(|e| DomainError::unprocessable(&e).with_field("deceased.date_of_birth"))?;
     let dod = date(&d.date_of_death, "date_of_death", today)?;
-    let place = unit_on(
-        &d.place_of_death.admin_unit_code,
-        dod,
-        "place_of_death.admin_unit_code",
-    )?;
+    let abroad = d.earlier_registration.as_ref().is_some_and(|e| e.abroad());
+    let place = if abroad {
+        recorded::place_abroad(&d.place_of_death, "place_of_death")?;
+        String::new()
+    } else {
+        unit_on(
+            &d.place_of_death.admin_unit_code,
+            dod,
+            "place_of_death.admin_unit_code",
+        )?
+    };
     let residence = match &d.deceased.residence {
         Some(r) => Some(unit_on(
             &r.admin_unit_code,
@@ -107,6 +122,30 @@ pub(crate) fn check_death_declaration(d: &DeathDeclaration, today: Date) -> Resu
         }
         None => None,
     };
+    // A death registered before (again, or abroad): the requester's residence or the commune
+    // that registered it (recorded.rs).
+    if let Some(e) = &d.earlier_registration {
+        let basis = recorded::check(
+            e,
+            &Recorded {
+                event: tuphap_core::civil::CivilEvent::Death,
+                not_before: Some(dod),
+                citizen: d.deceased.nationality_code.as_deref().map(str::trim) == Some("VN"),
+                citizen_field: "deceased.nationality_code",
+            },
+            today,
+        )?;
+        return Ok(CheckedDeath {
+            full_name,
+            sex,
+            dob,
+            dod,
+            place,
+            basis_field: "earlier_registration.residence.admin_unit_code",
+            personal_id,
+            basis,
+        });
+    }
     // Competence: last residence, else the place of death (Luật Hộ tịch 2014, Điều 32).
     let basis = AuthorityBasis::Death {
         last_residence: residence.as_ref().map(|r| UnitRef::new(r, today)),
@@ -235,6 +274,8 @@ impl App {
         ensure_competent(actor, c.basis.clone(), today, c.basis_field)?;
         let calendar = self.working_calendar().await?;
         let (existing, late) = death_rules(&self.store, &c, today, &calendar).await?;
+        // A death registered before (again, or abroad) is not late (recorded.rs).
+        let late = late && d.earlier_registration.is_none();
         let data = serde_json::to_string(&d).map_err(|_| DomainError::internal())?;
         let mut tx = self.store.begin().await?;
         let person_id = match existing {
@@ -246,7 +287,7 @@ impl App {
                 target_record_id: None,
                 kind: "death".into(),
                 office_id: actor.office.id,
-                unit_code: Some(c.place.clone()),
+                unit_code: (!c.place.is_empty()).then(|| c.place.clone()),
                 event_date: c.dod,
                 subject_person_id: person_id,
                 subject_name_folded: fold(c.full_name.as_str()),

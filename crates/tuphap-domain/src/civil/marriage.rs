@@ -1,5 +1,8 @@
 //! Marriage registration (kết hôn): Luật Hôn nhân và gia đình 2014, Điều 5 and 8; Luật Hộ tịch
-//! 2014, Điều 17–18.
+//! 2014, Điều 17–18. A marriage registered before — again (Nghị định 123/2015/NĐ-CP, Điều 24,
+//! 25, 27) or abroad (Luật Hộ tịch 2014, Điều 48, 50) — is a declaration with an
+//! `earlier_registration` (`recorded.rs`): its date and the day its conditions are checked on
+//! are the earlier registration's.
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -16,6 +19,7 @@ use tuphap_core::role::Role;
 use tuphap_store::NewChange;
 use tuphap_store::civil::{NewPerson, NewRecord};
 
+use super::recorded::{self, EarlierRegistrationInput, Recorded};
 use super::registry::{PersonFacts, Registry};
 use super::{Declared, PlaceInput, date, ensure_competent, ethnicity, name, nationality, unit_on};
 use crate::error::{DomainError, ErrorKind, Result};
@@ -44,6 +48,10 @@ pub struct SpouseInput {
 pub struct MarriageDeclaration {
     pub husband: SpouseInput,
     pub wife: SpouseInput,
+    /// A marriage registered before: re-registration of a lost record, or a marriage registered
+    /// abroad recorded into the register (`recorded.rs`). Absent for a new registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_registration: Option<EarlierRegistrationInput>,
 }
 
 /// A party of a marriage declaration checked on its own, on the registration date.
@@ -54,6 +62,19 @@ pub(crate) struct Spouse {
 }
 
 pub(crate) fn spouse(s: &SpouseInput, role: &str, sex: Sex, today: Date) -> Result<Spouse> {
+    spouse_in(s, role, sex, today, false)
+}
+
+/// [`spouse`]; for a marriage registered abroad (`abroad`), a party who is not a Vietnamese
+/// citizen may have no residence in Việt Nam (an empty commune code): only the Vietnamese
+/// party's residence decides competence (Luật Hộ tịch 2014, Điều 48).
+pub(crate) fn spouse_in(
+    s: &SpouseInput,
+    role: &str,
+    sex: Sex,
+    today: Date,
+    abroad: bool,
+) -> Result<Spouse> {
     let f = |x: &str| format!("{role}.{x}");
     let full_name = name(&s.full_name, &f("full_name"))?;
     let dob = date(&s.date_of_birth, &f("date_of_birth"), today)?;
@@ -74,11 +95,15 @@ pub(crate) fn spouse(s: &SpouseInput, role: &str, sex: Sex, today: Date) -> Resu
     };
     ethnicity(&s.ethnicity_code, &f("ethnicity_code"))?;
     let nat = nationality(&s.nationality_code, &f("nationality_code"))?;
-    let residence = unit_on(
-        &s.residence.admin_unit_code,
-        today,
-        &f("residence.admin_unit_code"),
-    )?;
+    let residence = if abroad && nat != "VN" && s.residence.admin_unit_code.trim().is_empty() {
+        String::new()
+    } else {
+        unit_on(
+            &s.residence.admin_unit_code,
+            today,
+            &f("residence.admin_unit_code"),
+        )?
+    };
     Ok(Spouse {
         person: NewPerson {
             personal_id,
@@ -195,6 +220,20 @@ pub(crate) async fn marriage_rules<R: Registry>(
     exclude_record: Option<i64>,
     today: Date,
 ) -> Result<()> {
+    marriage_rules_on(registry, husband, wife, exclude_record, today, today).await
+}
+
+/// [`marriage_rules`] as of the day `on` the marriage was made: a marriage registered before
+/// (again, or abroad) is checked on its earlier registration date (Nghị định 123/2015/NĐ-CP,
+/// Điều 27.3; Luật Hộ tịch 2014, Điều 50).
+pub(crate) async fn marriage_rules_on<R: Registry>(
+    registry: &R,
+    husband: (Option<&PersonFacts>, Date),
+    wife: (Option<&PersonFacts>, Date),
+    exclude_record: Option<i64>,
+    on: Date,
+    today: Date,
+) -> Result<()> {
     let mut kinship = KinshipView::default();
     let first = marriage_party(
         registry,
@@ -218,7 +257,7 @@ pub(crate) async fn marriage_rules<R: Registry>(
         &MarriageApplication {
             first,
             second,
-            registration_date: today,
+            registration_date: on,
             kinship,
         },
         today,
@@ -242,17 +281,39 @@ impl App {
             "đăng ký kết hôn (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
         )?;
         let today = vn_today();
-        let mut husband = spouse(&d.husband, "husband", Sex::Male, today)?;
-        let mut wife = spouse(&d.wife, "wife", Sex::Female, today)?;
-        ensure_competent(
-            actor,
-            AuthorityBasis::Marriage {
-                first_residence: Some(UnitRef::new(&husband.residence, today)),
-                second_residence: Some(UnitRef::new(&wife.residence, today)),
-            },
-            today,
-            "husband.residence.admin_unit_code",
-        )?;
+        let abroad = d.earlier_registration.as_ref().is_some_and(|e| e.abroad());
+        let mut husband = spouse_in(&d.husband, "husband", Sex::Male, today, abroad)?;
+        let mut wife = spouse_in(&d.wife, "wife", Sex::Female, today, abroad)?;
+        // A marriage registered before: its date, the day its conditions are checked on
+        // (NĐ 123/2015 Điều 27.3; LHT Điều 50), and the requester's residence for competence.
+        let (basis, on, basis_field) = match &d.earlier_registration {
+            Some(e) => {
+                let citizen = [&husband, &wife]
+                    .iter()
+                    .any(|s| s.person.nationality_code.as_deref() == Some("VN"));
+                let basis = recorded::check(
+                    e,
+                    &Recorded {
+                        event: tuphap_core::civil::CivilEvent::Marriage,
+                        not_before: None,
+                        citizen,
+                        citizen_field: "wife.nationality_code",
+                    },
+                    today,
+                )?;
+                let on = recorded::registered_on(e).unwrap_or(today);
+                (basis, on, "earlier_registration.residence.admin_unit_code")
+            }
+            None => (
+                AuthorityBasis::Marriage {
+                    first_residence: Some(UnitRef::new(&husband.residence, today)),
+                    second_residence: Some(UnitRef::new(&wife.residence, today)),
+                },
+                today,
+                "husband.residence.admin_unit_code",
+            ),
+        };
+        ensure_competent(actor, basis, today, basis_field)?;
         let scope = &actor.office.scope;
         for s in [&mut husband, &mut wife] {
             if let Some(pid) = &s.person.personal_id {
@@ -261,11 +322,12 @@ impl App {
         }
         let hdob = husband.person.date_of_birth.unwrap_or(today);
         let wdob = wife.person.date_of_birth.unwrap_or(today);
-        marriage_rules(
+        marriage_rules_on(
             &self.store,
             (husband.existing.as_ref(), hdob),
             (wife.existing.as_ref(), wdob),
             None,
+            on,
             today,
         )
         .await?;
@@ -284,12 +346,15 @@ impl App {
                 target_record_id: None,
                 kind: "marriage".into(),
                 office_id: actor.office.id,
-                unit_code: Some(if scope.covers(&wife.residence, today) {
-                    wife.residence.clone()
-                } else {
-                    husband.residence.clone()
+                // Married abroad: no commune of the event.
+                unit_code: (!abroad).then(|| {
+                    if scope.covers(&wife.residence, today) {
+                        wife.residence.clone()
+                    } else {
+                        husband.residence.clone()
+                    }
                 }),
-                event_date: today,
+                event_date: on,
                 subject_person_id: wife_id,
                 subject_name_folded: wife.person.name_folded.clone(),
                 late: false,

@@ -45,7 +45,7 @@ pub use parentage::ParentageRecognition;
 pub use person::{LifeEvent, PersonView};
 pub use recorded::{
     EarlierRegistrationInput, RE_REGISTRATION_BEFORE, earlier_registration_label,
-    earlier_registration_note, registered_on_text,
+    earlier_registration_note, event_word, registered_on, registered_on_text,
 };
 pub use registry::{PersonFacts, Registry};
 
@@ -580,7 +580,7 @@ pub(crate) fn check_birth(
     let dob = date(&d.child.date_of_birth, "child.date_of_birth", today)?;
     let abroad = d.earlier_registration.as_ref().is_some_and(|e| e.abroad());
     let place = if abroad {
-        recorded::place_abroad(&d.child.place_of_birth)?;
+        recorded::place_abroad(&d.child.place_of_birth, "child.place_of_birth")?;
         None
     } else {
         Some(unit_on(
@@ -592,7 +592,16 @@ pub(crate) fn check_birth(
     ethnicity(&d.child.ethnicity_code, "child.ethnicity_code")?;
     let child_nat = nationality(&d.child.nationality_code, "child.nationality_code")?;
     let earlier = match &d.earlier_registration {
-        Some(e) => Some(recorded::check(e, dob, &child_nat, today)?),
+        Some(e) => Some(recorded::check(
+            e,
+            &recorded::Recorded {
+                event: tuphap_core::civil::CivilEvent::Birth,
+                not_before: Some(dob),
+                citizen: child_nat == "VN",
+                citizen_field: "child.nationality_code",
+            },
+            today,
+        )?),
         None => None,
     };
     let mother = parent(&d.mother, "mother", Sex::Female, today)?;
@@ -906,11 +915,23 @@ impl App {
                     id: p.id,
                     date_of_death: p.date_of_death,
                 };
-                marriage::marriage_rules(
+                // A marriage registered before (again, or abroad) dates from, and is checked on,
+                // its earlier registration (recorded.rs); any other on the day of signing.
+                let declared_on = pre
+                    .declared_at
+                    .to_offset(tuphap_core::dates::VN_OFFSET)
+                    .date();
+                let on = if pre.event_date < declared_on {
+                    pre.event_date
+                } else {
+                    today
+                };
+                marriage::marriage_rules_on(
                     &self.store,
                     (Some(&facts(&h)), h.date_of_birth.unwrap_or(today)),
                     (Some(&facts(&w)), w.date_of_birth.unwrap_or(today)),
                     Some(id),
+                    on,
                     today,
                 )
                 .await?;

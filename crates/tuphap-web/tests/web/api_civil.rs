@@ -531,6 +531,20 @@ async fn idempotency_key_returns_the_first_answer() {
     }
 }
 
+/// A birth declared by the mother alone (no father), all in Phường Ba Đình (00004).
+pub(crate) fn mother_only_birth(
+    (child, sex, dob): (&str, &str, &str),
+    (mother, mother_dob): (&str, &str),
+) -> Value {
+    json!({
+        "child": {"full_name": child, "sex": sex, "date_of_birth": dob,
+                  "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
+        "mother": {"full_name": mother, "date_of_birth": mother_dob, "ethnicity_code": "01",
+                   "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
+        "declarant": {"full_name": mother, "relationship": "mẹ"}
+    })
+}
+
 pub(crate) fn spouse(name: &str, dob: &str, pid: &str) -> Value {
     json!({"full_name": name, "date_of_birth": dob, "personal_id": pid, "ethnicity_code": "01",
            "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}})

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api_civil::{actors, days_ago, declare_and_register};
+use crate::api_civil::{actors, days_ago, declare_and_register, mother_only_birth};
 use crate::support::spawn_apps;
 
 fn person(name: &str, sex: &str, dob: &str, pid: Option<&str>) -> Value {
@@ -47,13 +47,10 @@ async fn guardianship_registered_changed_and_ended_on_every_engine() {
             }
         };
         // An 8-year-old child born in the registry.
-        let birth = json!({
-            "child": {"full_name": "Lê Minh Khang", "sex": "male", "date_of_birth": days_ago(8 * 366),
-                      "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
-            "mother": {"full_name": "Trần Thị Hạnh", "date_of_birth": "1990-01-01", "ethnicity_code": "01",
-                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
-            "declarant": {"full_name": "Trần Thị Hạnh", "relationship": "mẹ"}
-        });
+        let birth = mother_only_birth(
+            ("Lê Minh Khang", "male", &days_ago(8 * 366)),
+            ("Trần Thị Hạnh", "1990-01-01"),
+        );
         let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/births", &birth).await;
         assert_eq!(s, 200, "{e}: {v}");
         let birth_id = v["id"].as_i64().unwrap();
@@ -157,6 +154,24 @@ async fn guardianship_registered_changed_and_ended_on_every_engine() {
         };
         let now = guardianship_of(ward).await.unwrap_or_default();
         assert!(now.contains("Lê Văn Bình"), "{e}: {now}");
+        // Found by the ward's name, like every record.
+        let (s, found) = app
+            .call(
+                Method::GET,
+                "/api/v1/civil/search?q=le%20minh%20khang",
+                Some(&a.officer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{e}: {found}");
+        assert!(
+            found["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["id"].as_i64() == Some(first) && i["kind"] == "guardianship"),
+            "{e}: {found}"
+        );
         // One guardian per ward (BLDS Điều 47.2).
         let (s, v) = post(
             "/api/v1/civil/guardianships",
@@ -311,13 +326,10 @@ async fn adoption_terminated_by_a_court_on_every_engine() {
     for app in spawn_apps().await {
         let e = app.engine.as_str();
         let a = actors(&app).await;
-        let birth = json!({
-            "child": {"full_name": "Lê Thị Ngọc", "sex": "female", "date_of_birth": days_ago(400),
-                      "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
-            "mother": {"full_name": "Lê Thị Hồng", "date_of_birth": "2000-03-14", "ethnicity_code": "01",
-                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
-            "declarant": {"full_name": "Lê Thị Hồng", "relationship": "mẹ"}
-        });
+        let birth = mother_only_birth(
+            ("Lê Thị Ngọc", "female", &days_ago(400)),
+            ("Lê Thị Hồng", "2000-03-14"),
+        );
         let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/births", &birth).await;
         assert_eq!(s, 200, "{e}: {v}");
         let birth_id = v["id"].as_i64().unwrap();

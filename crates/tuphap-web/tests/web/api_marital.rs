@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use tuphap_core::dates::vn_today;
 
 use crate::api_civil::{
-    Actors, actors, child_of, days_ago, declare_and_register, pdf_text, set_personal_id, spouse,
-    verify,
+    Actors, actors, child_of, days_ago, declare_and_register, mother_only_birth, pdf_text,
+    set_personal_id, spouse, verify,
 };
 use crate::support::{TestApp, spawn_apps};
 
@@ -633,13 +633,10 @@ async fn adoption_shows_the_adoptive_parents_on_every_engine() {
     for app in spawn_apps().await {
         let e = app.engine.as_str();
         let a = actors(&app).await;
-        let birth = json!({
-            "child": {"full_name": "Lê Thị Ngọc", "sex": "female", "date_of_birth": days_ago(400),
-                      "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
-            "mother": {"full_name": "Lê Thị Hồng", "date_of_birth": "2000-03-14", "ethnicity_code": "01",
-                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
-            "declarant": {"full_name": "Lê Thị Hồng", "relationship": "mẹ"}
-        });
+        let birth = mother_only_birth(
+            ("Lê Thị Ngọc", "female", &days_ago(400)),
+            ("Lê Thị Hồng", "2000-03-14"),
+        );
         let (s, v) = declare_and_register(&app, &a, "/api/v1/civil/births", &birth).await;
         assert_eq!(s, 200, "{e}: {v}");
         let id = v["id"].as_i64().unwrap();

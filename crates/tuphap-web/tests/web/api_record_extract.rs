@@ -9,7 +9,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tuphap_core::dates::{format_vn, parse_date, vn_today};
 
-use crate::api_civil::{Actors, actors, days_ago, declare_and_register, pdf_text, verify};
+use crate::api_civil::{
+    Actors, actors, days_ago, declare_and_register, mother_only_birth, pdf_text, verify,
+};
 use crate::support::{TestApp, login_as, spawn_apps};
 
 /// The text with runs of whitespace as one space (`pdftotext` breaks long lines).
@@ -96,13 +98,10 @@ async fn guardianship_papers_are_printed_verified_superseded_and_revoked_on_ever
         let e = app.engine.as_str();
         let a = actors(&app).await;
         // An 8-year-old child born in the registry, whose grandfather becomes the guardian.
-        let birth = json!({
-            "child": {"full_name": "Lê Minh Khang", "sex": "male", "date_of_birth": days_ago(8 * 366),
-                      "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
-            "mother": {"full_name": "Trần Thị Hạnh", "date_of_birth": "1990-01-01", "ethnicity_code": "01",
-                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
-            "declarant": {"full_name": "Trần Thị Hạnh", "relationship": "mẹ"}
-        });
+        let birth = mother_only_birth(
+            ("Lê Minh Khang", "male", &days_ago(8 * 366)),
+            ("Trần Thị Hạnh", "1990-01-01"),
+        );
         let birth_id = registered(&app, &a, "/api/v1/civil/births", &birth).await;
         let registration = json!({
             "kind": "statutory", "ward_situation": "minor", "ward_birth_record_id": birth_id,
@@ -301,13 +300,10 @@ async fn adoption_certificate_and_its_end_are_printed_on_every_engine() {
     for app in spawn_apps().await {
         let e = app.engine.as_str();
         let a = actors(&app).await;
-        let birth = json!({
-            "child": {"full_name": "Lê Thị Ngọc", "sex": "female", "date_of_birth": days_ago(400),
-                      "place_of_birth": {"admin_unit_code": "00004"}, "ethnicity_code": "01", "nationality_code": "VN"},
-            "mother": {"full_name": "Lê Thị Hồng", "date_of_birth": "2000-03-14", "ethnicity_code": "01",
-                       "nationality_code": "VN", "residence": {"admin_unit_code": "00004"}},
-            "declarant": {"full_name": "Lê Thị Hồng", "relationship": "mẹ"}
-        });
+        let birth = mother_only_birth(
+            ("Lê Thị Ngọc", "female", &days_ago(400)),
+            ("Lê Thị Hồng", "2000-03-14"),
+        );
         let birth_id = registered(&app, &a, "/api/v1/civil/births", &birth).await;
         let parent = |name: &str, dob: &str, pid: &str| {
             json!({"full_name": name, "date_of_birth": dob, "personal_id": pid, "ethnicity_code": "01",

@@ -3,8 +3,10 @@
 //! the signer signs it, the officer changes the guardian and then ends it from the pages; an adoption's page leads to the form
 //! recording the court's decision that ends it. Births registered before: the re-registration
 //! form (from the queue's toolbar) refused for a registration after 2015, then accepted; a birth
-//! registered abroad recorded with its place in words. Pages are checked for horizontal overflow
-//! and screenshotted (`target/screenshots/civil-{guardianship,adoption,rebirth}-*.png`).
+//! registered abroad recorded with its place in words. A marriage registered abroad, with a
+//! foreign husband living abroad, recorded from the queue's toolbar. Pages are checked for
+//! horizontal overflow and screenshotted
+//! (`target/screenshots/civil-{guardianship,adoption,rebirth,remarriage}-*.png`).
 
 use reqwest::Method;
 use serde_json::json;
@@ -22,6 +24,74 @@ async fn civil_guardianship_and_adoption_end_on_a_phone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn civil_births_registered_before_on_a_phone() {
     run_in_browser(run_registered_before()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn civil_marriage_registered_abroad_on_a_phone() {
+    run_in_browser(run_marriage_abroad()).await;
+}
+
+/// A marriage registered in France of a Vietnamese woman and a French man who lives there
+/// (Luật Hộ tịch 2014, Điều 48): the husband's commune left empty, the record page shows the
+/// earlier registration.
+async fn run_marriage_abroad() {
+    let app = spawn_app().await;
+    app.add_user("canbo.badinh", "officer", "00004").await;
+    let d = Driver::start().await;
+    login(&d, &app, "canbo.badinh").await;
+    // The less frequent procedures sit in a disclosure under the main buttons.
+    d.click(".more-procedures summary").await;
+    d.click("a[href='/civil/marriages/new?earlier=abroad']")
+        .await;
+    d.wait_for(
+        "the recording form",
+        "return document.title.startsWith('Ghi vào sổ việc kết hôn đã đăng ký ở nước ngoài');",
+    )
+    .await;
+    d.settle().await;
+    let day = (vn_today() - time::Duration::days(120)).to_string();
+    d.type_into("#earlier_registration-authority", "Mairie de Paris")
+        .await;
+    d.click("#earlier_registration-country_code option[value=FR]")
+        .await;
+    set_date(&d, "earlier_registration-registered_on", &day).await;
+    d.type_into("#earlier_registration-reference", "N° 2026/118")
+        .await;
+    d.type_into(
+        "#earlier_registration-evidence",
+        "Acte de mariage, hợp pháp hóa lãnh sự, bản dịch",
+    )
+    .await;
+    d.type_into("#wife-full_name", "Hoàng Thị Mai").await;
+    set_date(&d, "wife-date_of_birth", "1994-05-06").await;
+    d.type_into("#husband-full_name", "Pierre Martin").await;
+    set_date(&d, "husband-date_of_birth", "1990-07-08").await;
+    d.click("#husband-nationality_code option[value=FR]").await;
+    d.js("const i = document.getElementById('husband-residence-admin_unit_code'); i.value = ''; i.dispatchEvent(new Event('input', {bubbles: true})); return true;")
+        .await;
+    d.type_into("#husband-residence-detail", "Paris, Cộng hòa Pháp")
+        .await;
+    check(&d, "civil-remarriage-abroad-form").await;
+    d.click("form.marriage-form button[type=submit]").await;
+    d.wait_for(
+        "the record page",
+        "return document.title.startsWith('Hồ sơ kết hôn số');",
+    )
+    .await;
+    d.settle().await;
+    let main = d.text("main").await;
+    for want in [
+        "Việc kết hôn đã đăng ký ở nước ngoài",
+        "Ghi vào sổ việc kết hôn đã đăng ký ở nước ngoài",
+        "Mairie de Paris",
+        "Ngày đăng ký kết hôn trước đây",
+        "N° 2026/118",
+        "Pierre Martin",
+        &tuphap_core::dates::format_vn(vn_today() - time::Duration::days(120)),
+    ] {
+        assert!(main.contains(want), "{want}: {main}");
+    }
+    check(&d, "civil-remarriage-abroad-declared").await;
 }
 
 /// Fills the child, the mother and the declarant of the birth form (defaults: Kinh, Việt Nam,
@@ -47,6 +117,8 @@ async fn run_registered_before() {
     app.add_user("canbo.badinh", "officer", "00004").await;
     let d = Driver::start().await;
     login(&d, &app, "canbo.badinh").await;
+    // The less frequent procedures sit in a disclosure under the main buttons.
+    d.click(".more-procedures summary").await;
     d.click("a[href='/civil/births/new?earlier=re_registration']")
         .await;
     d.wait_for(

@@ -655,6 +655,34 @@ async fn every_civil_post_checks_csrf() {
         }
         assert_eq!(status_of(&app, id).await, "declared", "{action}");
     }
+    // Every other procedure's form, a record's copies and a person merge: a form without the
+    // token, or with another session's, is refused before anything is read.
+    for path in [
+        "/civil/divorces".to_string(),
+        "/civil/marital-status".into(),
+        "/civil/amendments".into(),
+        "/civil/parentage".into(),
+        "/civil/adoptions".into(),
+        "/civil/adoption-terminations".into(),
+        "/civil/guardianships".into(),
+        "/civil/guardianship-changes".into(),
+        "/civil/guardianship-ends".into(),
+        format!("/civil/records/{id}/extracts"),
+        format!("/civil/persons/{id}/merge"),
+        "/civil/person-merges/1/undo".into(),
+    ] {
+        for form in [
+            pairs(&[("reason", "Thử")]),
+            pairs(&[("csrf", &csrf), ("reason", "Thử")]),
+        ] {
+            let r = post(&signer, &app, &path, &form).await;
+            assert_eq!(r.status(), 403, "{path}");
+            assert!(
+                r.text().await.unwrap().contains("mã chống giả mạo"),
+                "{path}"
+            );
+        }
+    }
     // Without a session: to the login page, nothing done.
     let anon = new_client();
     let r = post(

@@ -2,24 +2,31 @@
 //! `POST /civil/deaths`. Field names are those of `DeathDeclaration`, dotted, so that a
 //! `DomainError.field` names its input; a refusal without a field (a death already registered,
 //! competence) is an alert at the top.
+//!
+//! `?earlier=re_registration` (đăng ký lại khai tử) or `?earlier=abroad` (ghi vào sổ việc khai
+//! tử đã đăng ký ở nước ngoài): the earlier registration first; abroad, the place of death in
+//! words, without a commune code (`recorded.rs`).
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use tuphap_core::civil::CivilEvent;
 use tuphap_core::dates::parse_vn;
 use tuphap_core::personal_id::PersonalId;
-use tuphap_domain::civil::{DeathDeclaration, DeceasedInput, DeclarantInput};
+use tuphap_domain::civil::{
+    DeathDeclaration, DeceasedInput, DeclarantInput, earlier_registration_label,
+};
 use tuphap_domain::identity::Scope;
 use tuphap_domain::{Actor, DomainError};
 
 use super::{
     BirthForm, Control, FieldSpec, FormKind, ID_HINT, SectionSpec, UNIT_HINT, can_declare,
-    cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted,
+    cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted, recorded,
 };
 use crate::extract::Meta;
 use crate::pages::reference::html;
@@ -133,6 +140,32 @@ const DEATH: [FieldSpec; 4] = [
     field("cause", "Nguyên nhân chết", Control::Text, false, true),
 ];
 
+/// A death abroad: the place in words, no commune code (Luật Hộ tịch 2014, Điều 48).
+const DEATH_ABROAD: [FieldSpec; 4] = [
+    field("date_of_death", "Ngày chết", Control::Date, true, false),
+    hinted(
+        field(
+            "place_of_death.admin_unit_code",
+            "Nơi chết: mã xã/phường",
+            Control::Digits(5),
+            false,
+            true,
+        ),
+        "Để trống: người chết ở nước ngoài.",
+    ),
+    hinted(
+        field(
+            "place_of_death.detail",
+            "Nơi chết: thành phố, nước",
+            Control::Text,
+            true,
+            true,
+        ),
+        "Ví dụ: Bệnh viện Đại học Osaka, thành phố Osaka, Nhật Bản.",
+    ),
+    field("cause", "Nguyên nhân chết", Control::Text, false, true),
+];
+
 const DECLARANT: [FieldSpec; 3] = [
     field(
         "declarant.full_name",
@@ -181,6 +214,47 @@ const SECTIONS: [SectionSpec<'static>; 3] = [
     },
 ];
 
+/// A death registered before: the earlier registration first.
+const RE_REGISTRATION: [SectionSpec<'static>; 4] = [
+    SectionSpec {
+        id: "da-dang-ky",
+        title: "Việc khai tử đã đăng ký trước đây",
+        fields: &recorded::DEATH_REREGISTRATION,
+    },
+    SECTIONS[0],
+    SECTIONS[1],
+    SECTIONS[2],
+];
+const ABROAD: [SectionSpec<'static>; 4] = [
+    SectionSpec {
+        id: "da-dang-ky",
+        title: "Việc khai tử đã đăng ký ở nước ngoài",
+        fields: &recorded::DEATH_ABROAD,
+    },
+    SECTIONS[0],
+    SectionSpec {
+        id: "khai-tu",
+        title: "Thông tin khai tử",
+        fields: &DEATH_ABROAD,
+    },
+    SECTIONS[2],
+];
+
+/// The page of the form `f` (its variant in `earlier_registration.kind`).
+fn page(actor: &Actor, f: &BirthForm, err: Option<&DomainError>) -> askama::Result<String> {
+    let earlier = recorded::kind_of(f);
+    let kind = FormKind {
+        title: earlier_registration_label(CivilEvent::Death, earlier),
+        ..KIND
+    };
+    let sections: &[SectionSpec<'_>] = match earlier {
+        "re_registration" => &RE_REGISTRATION,
+        "abroad" => &ABROAD,
+        _ => &SECTIONS,
+    };
+    declaration_form_page(actor, &kind, (&[], sections), f, err).render()
+}
+
 fn defaults(actor: &Actor) -> BirthForm {
     let mut m = HashMap::new();
     for (k, v) in [
@@ -219,7 +293,7 @@ fn normalize_partial(f: &mut BirthForm, name: &str) -> Result<(), DomainError> {
 }
 
 fn declaration(f: &mut BirthForm) -> Result<DeathDeclaration, DomainError> {
-    f.normalize(&["date_of_death"])?;
+    f.normalize(&["date_of_death", "earlier_registration.registered_on"])?;
     normalize_partial(f, "deceased.date_of_birth")?;
     if let Some(raw) = f.opt("declarant.personal_id") {
         PersonalId::parse(&raw)
@@ -245,16 +319,26 @@ fn declaration(f: &mut BirthForm) -> Result<DeathDeclaration, DomainError> {
             personal_id: f.opt("declarant.personal_id"),
             relationship: f.get("declarant.relationship").to_string(),
         },
+        earlier_registration: recorded::earlier_from_form(f),
     })
 }
 
-pub async fn new_death(PageActor(actor): PageActor) -> Response {
+/// `GET /civil/deaths/new`, or with `?earlier=re_registration|abroad`.
+pub async fn new_death(
+    PageActor(actor): PageActor,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
     if !can_declare(&actor) {
         return cannot_declare_kind(&actor, "khai tử");
     }
-    let form = defaults(&actor);
-    let page = declaration_form_page(&actor, &KIND, (&[], &SECTIONS), &form, None);
-    html(StatusCode::OK, page.render())
+    let mut form = defaults(&actor);
+    if let Some(kind) = recorded::requested_kind(query) {
+        if kind == "abroad" {
+            form.0.remove("place_of_death.admin_unit_code");
+        }
+        recorded::prefill(&mut form, &actor, &kind);
+    }
+    html(StatusCode::OK, page(&actor, &form, None))
 }
 
 pub async fn declare_death(
@@ -271,9 +355,7 @@ pub async fn declare_death(
         Ok(d) => state.app.declare_death(&actor, &meta, d).await,
         Err(e) => Err(e),
     };
-    declared_or_form_again(result, f, |f, e| {
-        declaration_form_page(&actor, &KIND, (&[], &SECTIONS), f, Some(e)).render()
-    })
+    declared_or_form_again(result, f, |f, e| page(&actor, f, Some(e)))
 }
 
 #[cfg(test)]

@@ -2,22 +2,27 @@
 //! `POST /civil/marriages`. The two parties side by side ("Bên nữ (vợ)" / "Bên nam (chồng)",
 //! stacked on a phone); a refusal by the rules of marriage (already married, under age, a
 //! prohibited relationship…) is an alert with the domain's message, the values kept.
+//!
+//! `?earlier=re_registration` (đăng ký lại kết hôn) or `?earlier=abroad` (ghi vào sổ việc kết
+//! hôn đã đăng ký ở nước ngoài): the earlier registration first, then the parties stacked; abroad,
+//! a foreign party's commune of residence may stay empty (`recorded.rs`).
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use tuphap_domain::civil::{MarriageDeclaration, SpouseInput};
+use tuphap_core::civil::CivilEvent;
+use tuphap_domain::civil::{MarriageDeclaration, SpouseInput, earlier_registration_label};
 use tuphap_domain::identity::Scope;
 use tuphap_domain::{Actor, DomainError};
 
 use super::{
     BirthForm, Control, FieldSpec, FormKind, ID_HINT, SectionSpec, UNIT_HINT, can_declare,
-    cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted,
+    cannot_declare_kind, declaration_form_page, declared_or_form_again, field, hinted, recorded,
 };
 use crate::extract::Meta;
 use crate::pages::reference::html;
@@ -33,8 +38,10 @@ const KIND: FormKind = FormKind {
 };
 
 /// The fields of one party; `$p` is `wife` or `husband`.
+/// `$req`: whether the commune of residence is required (not for a foreign party of a marriage
+/// registered abroad).
 macro_rules! spouse_fields {
-    ($p:literal) => {
+    ($p:literal, $req:literal) => {
         [
             field(
                 concat!($p, ".full_name"),
@@ -79,7 +86,7 @@ macro_rules! spouse_fields {
                     concat!($p, ".residence.admin_unit_code"),
                     "Nơi cư trú: mã xã/phường",
                     Control::Digits(5),
-                    true,
+                    $req,
                     true,
                 ),
                 UNIT_HINT,
@@ -95,8 +102,10 @@ macro_rules! spouse_fields {
     };
 }
 
-const WIFE: [FieldSpec; 7] = spouse_fields!("wife");
-const HUSBAND: [FieldSpec; 7] = spouse_fields!("husband");
+const WIFE: [FieldSpec; 7] = spouse_fields!("wife", true);
+const HUSBAND: [FieldSpec; 7] = spouse_fields!("husband", true);
+const WIFE_ABROAD: [FieldSpec; 7] = spouse_fields!("wife", false);
+const HUSBAND_ABROAD: [FieldSpec; 7] = spouse_fields!("husband", false);
 
 const PAIR: [SectionSpec<'static>; 2] = [
     SectionSpec {
@@ -110,6 +119,49 @@ const PAIR: [SectionSpec<'static>; 2] = [
         fields: &HUSBAND,
     },
 ];
+
+/// A marriage registered before: the earlier registration first, then the parties.
+const RE_REGISTRATION: [SectionSpec<'static>; 3] = [
+    SectionSpec {
+        id: "da-dang-ky",
+        title: "Việc kết hôn đã đăng ký trước đây",
+        fields: &recorded::MARRIAGE_REREGISTRATION,
+    },
+    PAIR[0],
+    PAIR[1],
+];
+const ABROAD: [SectionSpec<'static>; 3] = [
+    SectionSpec {
+        id: "da-dang-ky",
+        title: "Việc kết hôn đã đăng ký ở nước ngoài",
+        fields: &recorded::MARRIAGE_ABROAD,
+    },
+    SectionSpec {
+        id: "ben-nu",
+        title: "Bên nữ (vợ)",
+        fields: &WIFE_ABROAD,
+    },
+    SectionSpec {
+        id: "ben-nam",
+        title: "Bên nam (chồng)",
+        fields: &HUSBAND_ABROAD,
+    },
+];
+
+/// The page of the form `f` (its variant in `earlier_registration.kind`).
+fn page(actor: &Actor, f: &BirthForm, err: Option<&DomainError>) -> askama::Result<String> {
+    let earlier = recorded::kind_of(f);
+    let kind = FormKind {
+        title: earlier_registration_label(CivilEvent::Marriage, earlier),
+        ..KIND
+    };
+    let sections: (&[SectionSpec<'_>], &[SectionSpec<'_>]) = match earlier {
+        "re_registration" => (&[], &RE_REGISTRATION),
+        "abroad" => (&[], &ABROAD),
+        _ => (&PAIR, &[]),
+    };
+    declaration_form_page(actor, &kind, sections, f, err).render()
+}
 
 fn defaults(actor: &Actor) -> BirthForm {
     let mut m = HashMap::new();
@@ -140,19 +192,27 @@ fn spouse(f: &BirthForm, p: &str) -> SpouseInput {
 
 fn declaration(f: &mut BirthForm) -> Result<MarriageDeclaration, DomainError> {
     f.normalize(&["wife.date_of_birth", "husband.date_of_birth"])?;
+    f.normalize(&["earlier_registration.registered_on"])?;
     Ok(MarriageDeclaration {
         husband: spouse(f, "husband"),
         wife: spouse(f, "wife"),
+        earlier_registration: recorded::earlier_from_form(f),
     })
 }
 
-pub async fn new_marriage(PageActor(actor): PageActor) -> Response {
+/// `GET /civil/marriages/new`, or with `?earlier=re_registration|abroad`.
+pub async fn new_marriage(
+    PageActor(actor): PageActor,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
     if !can_declare(&actor) {
         return cannot_declare_kind(&actor, "kết hôn");
     }
-    let form = defaults(&actor);
-    let page = declaration_form_page(&actor, &KIND, (&PAIR, &[]), &form, None);
-    html(StatusCode::OK, page.render())
+    let mut form = defaults(&actor);
+    if let Some(kind) = recorded::requested_kind(query) {
+        recorded::prefill(&mut form, &actor, &kind);
+    }
+    html(StatusCode::OK, page(&actor, &form, None))
 }
 
 pub async fn declare_marriage(
@@ -169,7 +229,5 @@ pub async fn declare_marriage(
         Ok(d) => state.app.declare_marriage(&actor, &meta, d).await,
         Err(e) => Err(e),
     };
-    declared_or_form_again(result, f, |f, e| {
-        declaration_form_page(&actor, &KIND, (&PAIR, &[]), f, Some(e)).render()
-    })
+    declared_or_form_again(result, f, |f, e| page(&actor, f, Some(e)))
 }

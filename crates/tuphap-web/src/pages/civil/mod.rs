@@ -24,15 +24,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::Date;
+use tuphap_core::civil::CivilEvent;
 use tuphap_core::dates::{VN_OFFSET, format_vn, parse_date, parse_vn, vn_today};
 use tuphap_core::personal_id::{PersonalId, Sex};
 use tuphap_core::reference as refdata;
 use tuphap_core::role::Role;
 use tuphap_core::text::fold;
 use tuphap_domain::civil::{
-    BirthDeclaration, ChildInput, DeathDeclaration, DeclarantInput, EarlierRegistrationInput,
-    MarriageDeclaration, ParentInput, PlaceInput, RecordView, SpouseInput,
-    earlier_registration_label, registered_on_text,
+    BirthDeclaration, ChildInput, DeathDeclaration, DeclarantInput, MarriageDeclaration,
+    ParentInput, PlaceInput, RecordView, SpouseInput, earlier_registration_label,
 };
 use tuphap_domain::identity::{OfficeKind, Scope};
 use tuphap_domain::{Actor, DomainError, ErrorKind, RequestMeta};
@@ -52,6 +52,7 @@ mod marriage;
 mod parentage;
 mod person;
 mod person_merge;
+mod recorded;
 mod trail;
 
 pub use adoption::{
@@ -821,6 +822,7 @@ impl BirthForm {
             "child.date_of_birth",
             "mother.date_of_birth",
             "father.date_of_birth",
+            "earlier_registration.registered_on",
         ])
     }
 
@@ -884,21 +886,7 @@ impl BirthForm {
                 personal_id: self.opt("declarant.personal_id"),
                 relationship: self.get("declarant.relationship").to_string(),
             },
-            earlier_registration: self.opt("earlier_registration.kind").map(|kind| {
-                EarlierRegistrationInput {
-                    kind,
-                    authority: self.get("earlier_registration.authority").to_string(),
-                    country_code: self.opt("earlier_registration.country_code"),
-                    authority_unit_code: self.opt("earlier_registration.authority_unit_code"),
-                    registered_on: self
-                        .get("earlier_registration.registered_on")
-                        .trim()
-                        .to_string(),
-                    reference: self.opt("earlier_registration.reference"),
-                    evidence: self.get("earlier_registration.evidence").to_string(),
-                    residence: self.place("earlier_registration.residence"),
-                }
-            }),
+            earlier_registration: recorded::earlier_from_form(self),
         })
     }
 }
@@ -1082,13 +1070,13 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
     match earlier_kind.as_str() {
         "re_registration" => sections.push(section(
             "da-dang-ky",
-            "Việc khai sinh đã đăng ký trước đây",
+            recorded::section_title(CivilEvent::Birth, "re_registration"),
             &EARLIER_REREGISTRATION,
             true,
         )),
         "abroad" => sections.push(section(
             "da-dang-ky",
-            "Việc khai sinh đã đăng ký ở nước ngoài",
+            recorded::section_title(CivilEvent::Birth, "abroad"),
             &EARLIER_ABROAD,
             true,
         )),
@@ -1118,7 +1106,7 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
             None => form_error = Some(e.message.clone()),
         }
     }
-    let heading = earlier_registration_label(&earlier_kind);
+    let heading = earlier_registration_label(CivilEvent::Birth, &earlier_kind);
     BirthFormPage {
         l: Layout::for_actor(heading, actor, "/civil"),
         heading,
@@ -1140,6 +1128,7 @@ struct FormKind {
 }
 
 /// A block of fields.
+#[derive(Clone, Copy)]
 struct SectionSpec<'a> {
     id: &'static str,
     title: &'static str,
@@ -1161,6 +1150,9 @@ pub struct DeclarationFormPage {
     pub note: &'static str,
     pub form_error: Option<String>,
     pub error_link: Option<ErrorLink>,
+    /// `re_registration` or `abroad` (a hidden field) for a marriage or a death registered
+    /// before (`recorded.rs`), empty otherwise.
+    pub earlier_kind: String,
 }
 
 fn declaration_form_page(
@@ -1212,6 +1204,7 @@ fn declaration_form_page(
         note: kind.note,
         form_error,
         error_link,
+        earlier_kind: recorded::kind_of(form).to_string(),
     }
 }
 
@@ -1239,19 +1232,8 @@ pub async fn new_birth(
         return cannot_declare(&actor);
     }
     let mut form = BirthForm::defaults(&actor);
-    if let Ok(Query(q)) = query
-        && let Some(kind) = q
-            .get("earlier")
-            .filter(|k| matches!(k.as_str(), "re_registration" | "abroad"))
-    {
-        form.0
-            .insert("earlier_registration.kind".into(), kind.clone());
-        if let Scope::Commune { commune_code } = &actor.office.scope {
-            form.0.insert(
-                "earlier_registration.residence.admin_unit_code".into(),
-                commune_code.clone(),
-            );
-        }
+    if let Some(kind) = recorded::requested_kind(query) {
+        recorded::prefill(&mut form, &actor, &kind);
     }
     html(
         StatusCode::OK,
@@ -1646,43 +1628,7 @@ fn parties(d: &BirthDeclaration, declared_on: Date) -> Vec<PartyView> {
         ],
     });
     if let Some(e) = &d.earlier_registration {
-        let mut facts = vec![
-            Fact {
-                label: "Loại việc",
-                value: earlier_registration_label(&e.kind).into(),
-            },
-            Fact {
-                label: "Cơ quan đã đăng ký",
-                value: e.authority.clone(),
-            },
-        ];
-        if let Some(c) = &e.country_code {
-            facts.push(Fact {
-                label: "Nước",
-                value: country_name(c),
-            });
-        }
-        facts.extend([
-            Fact {
-                label: "Ngày đăng ký",
-                value: registered_on_text(e),
-            },
-            Fact {
-                label: "Số, quyển số / số giấy tờ",
-                value: opt_text(e.reference.as_deref()),
-            },
-            Fact {
-                label: "Giấy tờ chứng minh",
-                value: e.evidence.clone(),
-            },
-        ]);
-        v.insert(
-            0,
-            PartyView {
-                title: "Việc khai sinh đã đăng ký trước đây",
-                facts,
-            },
-        );
+        v.insert(0, recorded::earlier_party(CivilEvent::Birth, e));
     }
     v
 }
@@ -1703,7 +1649,11 @@ fn opt_text(s: Option<&str>) -> String {
 fn death_parties(d: &DeathDeclaration, declared_on: Date) -> Vec<PartyView> {
     let dod = parse_date(&d.date_of_death).unwrap_or(declared_on);
     let p = &d.deceased;
-    vec![
+    let earlier = d
+        .earlier_registration
+        .as_ref()
+        .map(|e| recorded::earlier_party(CivilEvent::Death, e));
+    let mut v = vec![
         PartyView {
             title: "Người chết",
             facts: vec![
@@ -1783,7 +1733,9 @@ fn death_parties(d: &DeathDeclaration, declared_on: Date) -> Vec<PartyView> {
                 },
             ],
         },
-    ]
+    ];
+    v.splice(0..0, earlier);
+    v
 }
 
 fn spouse_facts(p: &SpouseInput, on: Date) -> Vec<Fact> {
@@ -1798,7 +1750,11 @@ fn spouse_facts(p: &SpouseInput, on: Date) -> Vec<Fact> {
 }
 
 fn marriage_parties(d: &MarriageDeclaration, declared_on: Date) -> Vec<PartyView> {
-    vec![
+    let earlier = d
+        .earlier_registration
+        .as_ref()
+        .map(|e| recorded::earlier_party(CivilEvent::Marriage, e));
+    let mut v = vec![
         PartyView {
             title: "Bên nữ (vợ)",
             facts: spouse_facts(&d.wife, declared_on),
@@ -1807,7 +1763,9 @@ fn marriage_parties(d: &MarriageDeclaration, declared_on: Date) -> Vec<PartyView
             title: "Bên nam (chồng)",
             facts: spouse_facts(&d.husband, declared_on),
         },
-    ]
+    ];
+    v.splice(0..0, earlier);
+    v
 }
 
 /// The persons of a record: the subject first, then mother, father, the others.
@@ -2082,7 +2040,12 @@ async fn record_page(
         status: view.status.clone(),
         parties: contents.unwrap_or_default(),
         no_father: birth.as_ref().is_some_and(|b| b.father.is_none()),
-        event_label: event_date_label(&view.kind),
+        // A marriage registered before dates from that registration (recorded.rs).
+        event_label: if view.kind == "marriage" && !view.data["earlier_registration"].is_null() {
+            "Ngày đăng ký kết hôn trước đây"
+        } else {
+            event_date_label(&view.kind)
+        },
         late_note: match view.kind.as_str() {
             "birth" => Some("khai sinh sau 60 ngày kể từ ngày sinh"),
             "death" => Some("khai tử sau 15 ngày kể từ ngày chết"),
