@@ -629,120 +629,6 @@ const DECLARANT: [FieldSpec; 3] = [
     ),
 ];
 
-/// The registration a re-registration or a recording enters again (`recorded.rs` in the domain).
-const EARLIER_REREGISTRATION: [FieldSpec; 6] = [
-    hinted(
-        field(
-            "earlier_registration.authority",
-            "Cơ quan đã đăng ký",
-            Control::Text,
-            true,
-            true,
-        ),
-        "Ví dụ: UBND xã Tiên Phong, huyện Mê Linh, tỉnh Vĩnh Phúc.",
-    ),
-    hinted(
-        field(
-            "earlier_registration.authority_unit_code",
-            "Mã xã của cơ quan đó (nếu biết)",
-            Control::Digits(5),
-            false,
-            false,
-        ),
-        "Mã có hiệu lực vào ngày đăng ký trước đây.",
-    ),
-    field(
-        "earlier_registration.registered_on",
-        "Ngày đăng ký trước đây",
-        Control::Date,
-        true,
-        false,
-    ),
-    hinted(
-        field(
-            "earlier_registration.reference",
-            "Số, quyển số (nếu biết)",
-            Control::Text,
-            false,
-            false,
-        ),
-        "Ví dụ: Số 45, Quyển số 01/1998.",
-    ),
-    hinted(
-        field(
-            "earlier_registration.evidence",
-            "Giấy tờ chứng minh nội dung khai sinh",
-            Control::Text,
-            true,
-            true,
-        ),
-        "Bản sao Giấy khai sinh, hoặc giấy tờ có thông tin khai sinh (Nghị định 123/2015/NĐ-CP, Điều 26).",
-    ),
-    hinted(
-        field(
-            "earlier_registration.residence.admin_unit_code",
-            "Nơi cư trú của người yêu cầu: mã xã/phường",
-            Control::Digits(5),
-            true,
-            true,
-        ),
-        UNIT_HINT,
-    ),
-];
-const EARLIER_ABROAD: [FieldSpec; 6] = [
-    hinted(
-        field(
-            "earlier_registration.authority",
-            "Cơ quan nước ngoài đã đăng ký",
-            Control::Text,
-            true,
-            true,
-        ),
-        "Ví dụ: Mairie du 15e arrondissement, Paris.",
-    ),
-    field(
-        "earlier_registration.country_code",
-        "Nước",
-        Control::Country,
-        true,
-        false,
-    ),
-    field(
-        "earlier_registration.registered_on",
-        "Ngày đăng ký ở nước ngoài",
-        Control::Date,
-        true,
-        false,
-    ),
-    field(
-        "earlier_registration.reference",
-        "Số giấy tờ khai sinh nước ngoài",
-        Control::Text,
-        false,
-        false,
-    ),
-    hinted(
-        field(
-            "earlier_registration.evidence",
-            "Giấy tờ khai sinh do nước ngoài cấp",
-            Control::Text,
-            true,
-            true,
-        ),
-        "Đã hợp pháp hóa lãnh sự và dịch sang tiếng Việt (Luật Hộ tịch 2014, Điều 49).",
-    ),
-    hinted(
-        field(
-            "earlier_registration.residence.admin_unit_code",
-            "Nơi cư trú của người yêu cầu: mã xã/phường",
-            Control::Digits(5),
-            true,
-            true,
-        ),
-        UNIT_HINT,
-    ),
-];
-
 /// What a relationship field suggests (a `<datalist>`).
 const RELATIONSHIPS: [&str; 8] = [
     "mẹ",
@@ -1071,13 +957,13 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
         "re_registration" => sections.push(section(
             "da-dang-ky",
             recorded::section_title(CivilEvent::Birth, "re_registration"),
-            &EARLIER_REREGISTRATION,
+            &recorded::BIRTH_REREGISTRATION,
             true,
         )),
         "abroad" => sections.push(section(
             "da-dang-ky",
             recorded::section_title(CivilEvent::Birth, "abroad"),
-            &EARLIER_ABROAD,
+            &recorded::BIRTH_ABROAD,
             true,
         )),
         _ => {}

@@ -191,6 +191,14 @@ const fn abroad_fields(reference: &'static str, evidence: &'static str) -> [Fiel
     ]
 }
 
+pub(super) const BIRTH_REREGISTRATION: [FieldSpec; 6] = re_registration_fields(
+    "Giấy tờ chứng minh nội dung khai sinh",
+    "Bản sao Giấy khai sinh, hoặc giấy tờ có thông tin khai sinh (Nghị định 123/2015/NĐ-CP, Điều 26).",
+);
+pub(super) const BIRTH_ABROAD: [FieldSpec; 6] = abroad_fields(
+    "Số giấy tờ khai sinh nước ngoài",
+    "Giấy tờ khai sinh do nước ngoài cấp",
+);
 pub(super) const MARRIAGE_REREGISTRATION: [FieldSpec; 6] = re_registration_fields(
     "Giấy tờ chứng minh nội dung kết hôn",
     "Bản sao Giấy chứng nhận kết hôn, hoặc giấy tờ có thông tin kết hôn (Nghị định 123/2015/NĐ-CP, Điều 27).",
