@@ -168,6 +168,8 @@ async fn run_registered_before() {
     d.settle().await;
     let main = d.text("main").await;
     assert!(main.contains("Đăng ký lại khai sinh"), "{main}");
+    // No deadline applies to a birth registered before: no "Thời hạn" line.
+    assert!(!main.contains("Thời hạn"), "{main}");
     assert!(main.contains("Tiên Phong"), "{main}");
     check(&d, "civil-rebirth-declared").await;
 

@@ -1932,7 +1932,9 @@ async fn record_page(
         } else {
             event_date_label(&view.kind)
         },
+        // An event registered before (again, or abroad) has no deadline: no "Thời hạn" line.
         late_note: match view.kind.as_str() {
+            _ if !view.data["earlier_registration"].is_null() => None,
             "birth" => Some("khai sinh sau 60 ngày kể từ ngày sinh"),
             "death" => Some("khai tử sau 15 ngày kể từ ngày chết"),
             _ => None,
