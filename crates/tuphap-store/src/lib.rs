@@ -52,6 +52,7 @@ pub mod audit;
 pub mod certificates;
 pub mod changelog;
 pub mod civil;
+pub mod exchange;
 pub mod extracts;
 pub mod idempotency;
 pub mod identity;

@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod demo_records;
+mod sim;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -106,6 +107,9 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Test doubles of partner agencies (population database, social insurance, residence)
+    /// over X-Road-style REST; for tests and demos, never the agencies' real systems.
+    Sim(sim::SimArgs),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +280,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(args) => import(&g, args).await,
         Command::Generate(args) => generate(args),
+        Command::Sim(args) => sim::run(args, shutdown_signal()).await,
         Command::Bench { command } => {
             let store = open_store(&g).await?;
             let r = bench::run(&store, &g.data_dir, command).await;

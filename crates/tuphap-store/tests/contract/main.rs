@@ -32,6 +32,7 @@ macro_rules! contract {
 mod audit_chain;
 mod changelog;
 mod civil;
+mod exchange;
 mod identity;
 mod kinship;
 mod person_merge;

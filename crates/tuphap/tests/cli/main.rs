@@ -2,6 +2,8 @@
 //! signals, and tampering with the database behind its back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod sim;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
