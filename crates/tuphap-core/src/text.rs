@@ -358,6 +358,22 @@ fn canonical_letters(word: &[char]) -> Option<Vec<Letter>> {
     Some(letters)
 }
 
+/// An amount of đồng as printed and shown, with dots between thousands: 24000 → "24.000 đồng".
+pub fn vnd(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{out} đồng")
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

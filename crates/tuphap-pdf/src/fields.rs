@@ -537,17 +537,9 @@ pub struct ExtractLine {
     pub strong: bool,
 }
 
-/// Whole đồng with dots between thousands: 24000 → "24.000 đồng".
+/// Whole đồng with dots between thousands: 24000 → "24.000 đồng" (`tuphap_core::text::vnd`).
 pub fn vnd(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{out} đồng")
+    tuphap_core::text::vnd(i64::try_from(amount).unwrap_or(i64::MAX))
 }
 
 /// [`t`], with the characters the font cannot display (symbols, emoji, other scripts) replaced by

@@ -71,20 +71,7 @@ pub fn exemption_label(code: &str) -> Option<&'static str> {
 }
 
 /// Whole đồng with dots between thousands: 24000 → "24.000 đồng".
-pub fn format_vnd(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    if amount < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{out} đồng")
-}
+pub use tuphap_core::text::vnd as format_vnd;
 
 /// A request for certified copies of a record's extract.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
