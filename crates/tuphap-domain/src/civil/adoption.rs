@@ -28,7 +28,7 @@ use tuphap_store::civil::{NewPerson, NewRecord, RecordRow};
 
 use super::amendment::RequesterInput;
 use super::divorce::{OrderCodes, check_court_order};
-use super::{Declared, ParentInput, invalid, parent, register_text, require_texts};
+use super::{Declared, ParentInput, invalid, parent, register_text, require_request};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
@@ -97,25 +97,14 @@ impl App {
                 && actor.office.kind == OfficeKind::Commune,
             "đăng ký nuôi con nuôi (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
         )?;
-        require_texts(
+        require_request(
             "adoption_field_required",
-            &[
-                (
-                    "evidence",
-                    &r.evidence,
-                    "các văn bản đồng ý và giấy tờ của hồ sơ",
-                ),
-                (
-                    "requester.full_name",
-                    &r.requester.full_name,
-                    "người yêu cầu",
-                ),
-                (
-                    "requester.relationship",
-                    &r.requester.relationship,
-                    "quan hệ của người yêu cầu",
-                ),
-            ],
+            &[(
+                "evidence",
+                &r.evidence,
+                "các văn bản đồng ý và giấy tờ của hồ sơ",
+            )],
+            &r.requester,
         )?;
         let today = tuphap_core::dates::vn_today();
         let mut parents: Vec<(&str, NewPerson)> = Vec::new();

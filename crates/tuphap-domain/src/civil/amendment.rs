@@ -35,7 +35,7 @@ use super::death::check_death_declaration;
 use super::marriage::spouse;
 use super::{
     BirthDeclaration, DeathDeclaration, Declared, MarriageDeclaration, check_birth, invalid,
-    register_text, require_texts,
+    register_text, require_request,
 };
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
@@ -316,23 +316,14 @@ impl App {
                 && actor.office.kind == OfficeKind::Commune,
             "thay đổi, cải chính, bổ sung hộ tịch (chỉ công chức tư pháp – hộ tịch hoặc lãnh đạo UBND cấp xã)",
         )?;
-        require_texts(
+        require_request(
             "amendment_field_required",
             &[
                 ("reason", &r.reason, "lý do"),
                 ("legal_basis", &r.legal_basis, "căn cứ pháp lý"),
                 ("evidence", &r.evidence, "giấy tờ chứng minh"),
-                (
-                    "requester.full_name",
-                    &r.requester.full_name,
-                    "người yêu cầu",
-                ),
-                (
-                    "requester.relationship",
-                    &r.requester.relationship,
-                    "quan hệ của người yêu cầu",
-                ),
             ],
+            &r.requester,
         )?;
         let target = self
             .store

@@ -241,6 +241,27 @@ pub(crate) fn require_texts(code: &'static str, items: &[(&str, &str, &str)]) ->
     Ok(())
 }
 
+/// [`require_texts`] for a procedure's own `items`, then its requester's name and relationship
+/// (the same for every procedure that has a requester).
+pub(crate) fn require_request(
+    code: &'static str,
+    items: &[(&str, &str, &str)],
+    requester: &RequesterInput,
+) -> Result<()> {
+    require_texts(code, items)?;
+    require_texts(
+        code,
+        &[
+            ("requester.full_name", &requester.full_name, "người yêu cầu"),
+            (
+                "requester.relationship",
+                &requester.relationship,
+                "quan hệ của người yêu cầu",
+            ),
+        ],
+    )
+}
+
 impl App {
     /// Inserts a procedure's declared record with its audit entry (`audit_action`, `details`) and
     /// its change-log row (entity = the record's kind), in `tx`, and commits.
@@ -1054,48 +1075,59 @@ impl App {
                 .await?;
         }
         let mut changes = Vec::new();
-        // Procedures that change an earlier record write its new version here, in the same
-        // transaction as their own registration.
-        let applied = match r.kind.as_str() {
-            "amendment" => Some(
-                self.apply_amendment(&mut tx, actor, &r, (number, year))
-                    .await?,
-            ),
-            "parentage" => Some(
-                self.apply_parentage(
-                    &mut tx,
-                    actor,
-                    &r,
-                    &register_text(number, DEFAULT_BOOK, year),
-                )
-                .await?,
-            ),
-            "adoption" => Some(self.apply_adoption(&mut tx, &r).await?),
-            "adoption_termination" => Some(self.apply_adoption_termination(&mut tx, &r).await?),
+        // Procedures on an earlier record apply here, in the same transaction as their own
+        // registration: a new version of the target (or a person linked to it or unlinked),
+        // `amended`; or the guardianship a change or an end finishes, `ended`. The target gets a
+        // change-log row either way, so its readers (search) see it.
+        let applied: Option<(i64, &str, Option<i32>)> = match r.kind.as_str() {
+            "amendment" => {
+                let (t, v) = self
+                    .apply_amendment(&mut tx, actor, &r, (number, year))
+                    .await?;
+                Some((t, "amended", Some(v)))
+            }
+            "parentage" => {
+                let (t, v) = self
+                    .apply_parentage(
+                        &mut tx,
+                        actor,
+                        &r,
+                        &register_text(number, DEFAULT_BOOK, year),
+                    )
+                    .await?;
+                Some((t, "amended", Some(v)))
+            }
+            "adoption" => {
+                let (t, v) = self.apply_adoption(&mut tx, &r).await?;
+                Some((t, "amended", Some(v)))
+            }
+            "adoption_termination" => {
+                let (t, v) = self.apply_adoption_termination(&mut tx, &r).await?;
+                Some((t, "amended", Some(v)))
+            }
+            "guardianship" | "guardianship_change" | "guardianship_end" => self
+                .apply_guardianship(&r)
+                .await?
+                .map(|t| (t, "ended", None)),
             _ => None,
         };
-        if let Some(ended) = self.apply_guardianship(&r).await? {
-            changes.push(NewChange {
-                entity: "guardianship".into(),
-                entity_id: ended.to_string(),
-                action: "ended".into(),
-                actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"by": id, "kind": r.kind}),
-            });
-        }
-        if let Some((target, version)) = applied {
+        if let Some((target, action, version)) = applied {
             let target_kind = self
                 .store
                 .record_by_id(target)
                 .await?
                 .map(|t| t.kind)
                 .unwrap_or_default();
+            let mut payload = serde_json::json!({"by": id, "kind": r.kind});
+            if let (Some(v), Some(p)) = (version, payload.as_object_mut()) {
+                p.insert("version".into(), v.into());
+            }
             changes.push(NewChange {
                 entity: target_kind,
                 entity_id: target.to_string(),
-                action: "amended".into(),
+                action: action.into(),
                 actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"by": id, "kind": r.kind, "version": version}),
+                payload,
             });
         }
         let text = register_text(number, DEFAULT_BOOK, year);

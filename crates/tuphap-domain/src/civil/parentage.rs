@@ -24,7 +24,7 @@ use tuphap_core::role::Role;
 use tuphap_store::civil::{NewRecord, RecordRow};
 
 use super::amendment::RequesterInput;
-use super::{Declared, ParentInput, invalid, parent, require_texts};
+use super::{Declared, ParentInput, invalid, parent, require_request};
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
 use crate::{Actor, App, RequestMeta};
@@ -75,25 +75,14 @@ impl App {
                 ));
             }
         };
-        require_texts(
+        require_request(
             "parentage_field_required",
-            &[
-                (
-                    "evidence",
-                    &r.evidence,
-                    "giấy tờ chứng minh quan hệ cha, mẹ, con",
-                ),
-                (
-                    "requester.full_name",
-                    &r.requester.full_name,
-                    "người yêu cầu",
-                ),
-                (
-                    "requester.relationship",
-                    &r.requester.relationship,
-                    "quan hệ của người yêu cầu",
-                ),
-            ],
+            &[(
+                "evidence",
+                &r.evidence,
+                "giấy tờ chứng minh quan hệ cha, mẹ, con",
+            )],
+            &r.requester,
         )?;
         let today = tuphap_core::dates::vn_today();
         let checked = parent(&r.parent, "parent", sex, today)?;
