@@ -42,12 +42,12 @@ use tuphap_core::dates::{format_vn, vn_today};
 use tuphap_core::personal_id::Sex;
 use tuphap_core::role::Role;
 use tuphap_core::text::fold;
-use tuphap_store::civil::{NewPerson, NewRecord, RecordRow};
+use tuphap_store::civil::{NewPerson, NewRecord, PersonEventRow, RecordRow};
 
 use super::amendment::RequesterInput;
 use super::{
     Declared, ParentInput, PlaceInput, date, ensure_competent, invalid, parent, register_text,
-    require_texts,
+    require_request,
 };
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::identity::OfficeKind;
@@ -236,25 +236,14 @@ impl App {
                 "Tình trạng của người được giám hộ phải là chưa thành niên (minor), mất năng lực hành vi dân sự (incapacitated) hoặc khó khăn trong nhận thức, làm chủ hành vi (cognitive_difficulty).",
             ));
         }
-        require_texts(
+        require_request(
             "guardianship_field_required",
-            &[
-                (
-                    "basis",
-                    &r.basis,
-                    "văn bản cử người giám hộ hoặc căn cứ giám hộ đương nhiên",
-                ),
-                (
-                    "requester.full_name",
-                    &r.requester.full_name,
-                    "người yêu cầu",
-                ),
-                (
-                    "requester.relationship",
-                    &r.requester.relationship,
-                    "quan hệ của người yêu cầu",
-                ),
-            ],
+            &[(
+                "basis",
+                &r.basis,
+                "văn bản cử người giám hộ hoặc căn cứ giám hộ đương nhiên",
+            )],
+            &r.requester,
         )?;
         if r.ward_situation != "minor"
             && r.court_decision
@@ -412,22 +401,13 @@ impl App {
         r: GuardianshipChange,
     ) -> Result<Declared> {
         require_commune_staff(actor, "đăng ký thay đổi người giám hộ")?;
-        require_texts(
+        require_request(
             "guardianship_field_required",
             &[
                 ("reason", &r.reason, "lý do thay đổi người giám hộ"),
                 ("basis", &r.basis, "căn cứ của người giám hộ mới"),
-                (
-                    "requester.full_name",
-                    &r.requester.full_name,
-                    "người yêu cầu",
-                ),
-                (
-                    "requester.relationship",
-                    &r.requester.relationship,
-                    "quan hệ của người yêu cầu",
-                ),
             ],
+            &r.requester,
         )?;
         let today = vn_today();
         let guardian = check_person(&r.new_guardian, "new_guardian", today)?;
@@ -501,25 +481,14 @@ impl App {
                 "Căn cứ chấm dứt giám hộ phải là một trong các trường hợp của Bộ luật Dân sự 2015, Điều 62 khoản 1.",
             ));
         };
-        require_texts(
+        require_request(
             "guardianship_field_required",
-            &[
-                (
-                    "evidence",
-                    &r.evidence,
-                    "giấy tờ chứng minh căn cứ chấm dứt",
-                ),
-                (
-                    "requester.full_name",
-                    &r.requester.full_name,
-                    "người yêu cầu",
-                ),
-                (
-                    "requester.relationship",
-                    &r.requester.relationship,
-                    "quan hệ của người yêu cầu",
-                ),
-            ],
+            &[(
+                "evidence",
+                &r.evidence,
+                "giấy tờ chứng minh căn cứ chấm dứt",
+            )],
+            &r.requester,
         )?;
         let today = vn_today();
         let ended_on = date(&r.ended_on, "ended_on", today)?;
@@ -625,11 +594,17 @@ impl App {
 
     /// The ward's current guardianship record, if any (see the module doc).
     pub async fn current_guardianship(&self, ward_id: i64) -> Result<Option<RecordRow>> {
-        let mut starts: Vec<i64> = self
-            .store
-            .person_events(ward_id)
-            .await?
-            .into_iter()
+        let events = self.store.person_events(ward_id).await?;
+        self.current_guardianship_in(&events).await
+    }
+
+    /// [`App::current_guardianship`] from the ward's events, already read.
+    async fn current_guardianship_in(
+        &self,
+        events: &[PersonEventRow],
+    ) -> Result<Option<RecordRow>> {
+        let mut starts: Vec<i64> = events
+            .iter()
             .filter(|e| {
                 e.role == "ward"
                     && STARTS.contains(&e.kind.as_str())
@@ -649,9 +624,9 @@ impl App {
     }
 
     /// "Đang được giám hộ: người giám hộ Lê Văn Bình (hồ sơ số 40, Số: 1, Quyển số: 01/2026)",
-    /// when `ward_id` has a current guardianship.
-    pub async fn guardianship_sentence(&self, ward_id: i64) -> Result<Option<String>> {
-        let Some(current) = self.current_guardianship(ward_id).await? else {
+    /// when the person whose `events` these are has a current guardianship.
+    pub async fn guardianship_sentence(&self, events: &[PersonEventRow]) -> Result<Option<String>> {
+        let Some(current) = self.current_guardianship_in(events).await? else {
             return Ok(None);
         };
         let (_, guardian_id) = parties(&self.store.record_persons(current.id).await?)?;
@@ -736,7 +711,8 @@ impl App {
     /// One guardian per ward (BLDS Điều 47.2): refuses while another guardianship of the ward is
     /// current or awaits signature (`except` = the record being registered).
     async fn refuse_second_guardianship(&self, ward_id: i64, except: Option<i64>) -> Result<()> {
-        if let Some(current) = self.current_guardianship(ward_id).await?
+        let events = self.store.person_events(ward_id).await?;
+        if let Some(current) = self.current_guardianship_in(&events).await?
             && Some(current.id) != except
         {
             return Err(DomainError::new(
@@ -748,7 +724,7 @@ impl App {
                 ),
             ));
         }
-        for e in self.store.person_events(ward_id).await? {
+        for e in &events {
             if e.role == "ward"
                 && e.kind == "guardianship"
                 && Some(e.record_id) != except

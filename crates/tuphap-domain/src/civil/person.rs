@@ -73,7 +73,8 @@ impl App {
         })?;
         let mut events = Vec::new();
         let mut hidden = 0usize;
-        for e in self.store.person_events(id).await? {
+        let rows = self.store.person_events(id).await?;
+        for e in rows.iter().cloned() {
             let office = self.store.office_by_id(e.office_id).await?;
             let visible = office.as_ref().is_some_and(|o| record_in_scope(actor, o));
             if !visible {
@@ -134,7 +135,7 @@ impl App {
             hidden_events: hidden,
             merged_into: p.merged_into,
             merges: self.person_merge_history(id).await?,
-            guardianship: self.guardianship_sentence(id).await?,
+            guardianship: self.guardianship_sentence(&rows).await?,
         })
     }
 }
