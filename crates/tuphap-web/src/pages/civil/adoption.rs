@@ -15,7 +15,7 @@ use tuphap_domain::civil::{
 
 use super::{
     BirthForm, Control, Fact, FieldSpec, FormKind, ID_HINT, PartyView, SectionSpec, UNIT_HINT,
-    field, hinted, opt_text, procedure_form, record_number, record_param, submit_procedure,
+    field, hinted, opt_text, procedure_form, record_number, record_prefill, submit_procedure,
     vn_date,
 };
 use crate::extract::Meta;
@@ -167,9 +167,7 @@ pub async fn new_adoption(
     PageActor(actor): PageActor,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    let prefill = record_param(query, "birth")
-        .map(|id| vec![("birth_record_id", id)])
-        .unwrap_or_default();
+    let prefill = record_prefill(query, "birth", "birth_record_id");
     procedure_form(&actor, &ADOPTION, &SECTIONS, "nuôi con nuôi", prefill)
 }
 
@@ -262,9 +260,7 @@ pub async fn new_adoption_termination(
     PageActor(actor): PageActor,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    let prefill = record_param(query, "adoption")
-        .map(|id| vec![("adoption_record_id", id)])
-        .unwrap_or_default();
+    let prefill = record_prefill(query, "adoption", "adoption_record_id");
     procedure_form(
         &actor,
         &TERMINATION,

@@ -17,7 +17,7 @@ use tuphap_domain::civil::{
 
 use super::{
     BirthForm, Control, Fact, FieldSpec, FormKind, ID_HINT, PartyView, SectionSpec, UNIT_HINT,
-    field, hinted, opt_text, procedure_form, record_number, record_param, submit_procedure,
+    field, hinted, opt_text, procedure_form, record_number, record_prefill, submit_procedure,
     vn_date,
 };
 use crate::extract::Meta;
@@ -399,17 +399,6 @@ fn end(f: &mut BirthForm) -> Result<GuardianshipEnd, DomainError> {
     })
 }
 
-/// Query `?{param}=ID` as the prefill of `field`.
-fn prefill(
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-    param: &str,
-    field: &'static str,
-) -> Vec<(&'static str, String)> {
-    record_param(query, param)
-        .map(|id| vec![(field, id)])
-        .unwrap_or_default()
-}
-
 pub async fn new_guardianship(
     PageActor(actor): PageActor,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
@@ -419,7 +408,7 @@ pub async fn new_guardianship(
         &REGISTRATION,
         &REGISTRATION_SECTIONS,
         "giám hộ",
-        prefill(query, "birth", "ward_birth_record_id"),
+        record_prefill(query, "birth", "ward_birth_record_id"),
     )
 }
 
@@ -449,7 +438,7 @@ pub async fn new_guardianship_change(
         &CHANGE,
         &CHANGE_SECTIONS,
         "thay đổi người giám hộ",
-        prefill(query, "guardianship", "guardianship_record_id"),
+        record_prefill(query, "guardianship", "guardianship_record_id"),
     )
 }
 
@@ -474,7 +463,7 @@ pub async fn new_guardianship_end(
         &END,
         &END_SECTIONS,
         "chấm dứt giám hộ",
-        prefill(query, "guardianship", "guardianship_record_id"),
+        record_prefill(query, "guardianship", "guardianship_record_id"),
     )
 }
 

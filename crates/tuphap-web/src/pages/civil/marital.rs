@@ -21,7 +21,7 @@ use tuphap_domain::{Actor, DomainError};
 
 use super::{
     BirthForm, Control, Fact, FieldSpec, FormKind, PartyView, SectionSpec, UNIT_HINT, country_name,
-    ethnic_name, field, hinted, opt_text, procedure_form, record_number, record_param, sex_label,
+    ethnic_name, field, hinted, opt_text, procedure_form, record_number, record_prefill, sex_label,
     submit_procedure, unit_label, vn_date,
 };
 use crate::extract::Meta;
@@ -125,9 +125,7 @@ pub async fn new_divorce(
     PageActor(actor): PageActor,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    let prefill = record_param(query, "marriage")
-        .map(|id| vec![("marriage_record_id", id)])
-        .unwrap_or_default();
+    let prefill = record_prefill(query, "marriage", "marriage_record_id");
     procedure_form(
         &actor,
         &DIVORCE,

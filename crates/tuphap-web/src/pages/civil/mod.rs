@@ -1181,6 +1181,17 @@ fn record_param(
         .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The prefill of a procedure's form reached from a record's page: `?{param}=ID` into `field`.
+fn record_prefill(
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    param: &str,
+    field: &'static str,
+) -> Vec<(&'static str, String)> {
+    record_param(query, param)
+        .map(|id| vec![(field, id)])
+        .unwrap_or_default()
+}
+
 /// A procedure's form sent: `parse` builds the request from the fields, `declare` runs the use
 /// case; then the new record's page, or the form again with the error.
 async fn submit_procedure<T, Fut>(
