@@ -6,6 +6,7 @@ pub mod certificate;
 pub mod civil;
 pub mod dates;
 pub mod error;
+pub mod exchange_proof;
 pub mod personal_id;
 pub mod reference;
 pub mod role;

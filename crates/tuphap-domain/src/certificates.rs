@@ -355,9 +355,20 @@ impl App {
                     child["date_of_birth"].as_str().unwrap_or_default(),
                 )
                 .unwrap_or(r.event_date);
+                // The number the population database assigned after registration (the linked
+                // procedure) is on the person, not in the declaration.
+                let child_pid = match child["personal_id"].as_str() {
+                    Some(p) => Some(p.to_string()),
+                    None => self
+                        .store
+                        .person_by_id(r.subject_person_id)
+                        .await?
+                        .and_then(|p| p.personal_id),
+                };
                 (
                     serde_json::json!({
                         "child": {
+                            "personal_id": child_pid,
                             "full_name": child["full_name"],
                             "date_of_birth": child["date_of_birth"],
                             "sex": child["sex"],

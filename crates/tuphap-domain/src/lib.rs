@@ -11,6 +11,7 @@ pub mod audit;
 pub mod certificates;
 pub mod civil;
 pub mod error;
+pub mod exchange;
 pub mod identity;
 pub mod reference;
 

@@ -5,5 +5,8 @@
 //! every crate depends on) does not carry an HTTP client.
 //!
 //! * [`dispatch`]: the delivery workers.
+//! * [`log`]: the signed message log's checkpoint signing, proofs of single messages, and
+//!   verification of the whole log.
 
 pub mod dispatch;
+pub mod log;

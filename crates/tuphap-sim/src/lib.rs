@@ -57,15 +57,6 @@ impl SimError {
     pub fn bad_body(detail: &str, message: String) -> SimError {
         SimError::new(400, "Client.InvalidBody", detail, message)
     }
-    /// 404 `Client.NotFound`: the person is not in the agency's registry.
-    pub fn not_found(personal_id: &str) -> SimError {
-        SimError::new(
-            404,
-            "Client.NotFound",
-            "person_not_found",
-            format!("Không có người mang số định danh {personal_id} trong cơ sở dữ liệu."),
-        )
-    }
     /// 409 `Client.Conflict`.
     pub fn conflict(detail: &str, message: String) -> SimError {
         SimError::new(409, "Client.Conflict", detail, message)

@@ -263,11 +263,21 @@ fn record_death(state: &mut SimState, bytes: &[u8], today: Date) -> Result<Value
             "Ngày chết không được sau ngày hôm nay.".to_string(),
         ));
     }
+    // The real database holds every citizen; this double knows only the numbers it assigned.
+    // A well-formed number it never assigned is a citizen from before the simulation (name and
+    // date of birth unknown here): the death is recorded for them.
+    let known = state.population.persons.contains_key(id.as_str());
     let person = state
         .population
         .persons
-        .get_mut(id.as_str())
-        .ok_or_else(|| SimError::not_found(id.as_str()))?;
+        .entry(id.as_str().to_string())
+        .or_insert_with(|| Person {
+            full_name: String::new(),
+            sex: id.sex().as_str().to_string(),
+            date_of_birth: String::new(),
+            birth_record_ref: String::new(),
+            date_of_death: None,
+        });
     let died_iso = iso(died);
     if died_iso.as_str() < person.date_of_birth.as_str() {
         return Err(SimError::bad_body(
@@ -283,7 +293,7 @@ fn record_death(state: &mut SimState, bytes: &[u8], today: Date) -> Result<Value
         _ => {
             person.date_of_death = Some(died_iso.clone());
             Ok(
-                json!({ "personal_id": id.as_str(), "date_of_death": died_iso, "acknowledged": true }),
+                json!({ "personal_id": id.as_str(), "date_of_death": died_iso, "acknowledged": true, "known_before": known }),
             )
         }
     }
@@ -436,15 +446,18 @@ fn remove_residence(state: &mut SimState, bytes: &[u8], _today: Date) -> Result<
     let input: RemoveInput = body(bytes)?;
     let id = personal_id(&input.personal_id)?;
     let on = iso(date(&input.date, "date", "Ngày xóa đăng ký")?);
-    let r = state
-        .residence
-        .registrations
-        .get_mut(id.as_str())
-        .ok_or_else(|| SimError::not_found(id.as_str()))?;
+    // A person this double never registered (a citizen from before the simulation): nothing
+    // to remove here, acknowledged as such.
+    let Some(r) = state.residence.registrations.get_mut(id.as_str()) else {
+        return Ok(json!({
+            "personal_id": id.as_str(), "registration_number": null,
+            "removed_on": on, "acknowledged": true, "registered": false
+        }));
+    };
     let removed = r.removed_on.get_or_insert(on).clone();
     Ok(json!({
         "personal_id": id.as_str(), "registration_number": r.number,
-        "removed_on": removed, "acknowledged": true
+        "removed_on": removed, "acknowledged": true, "registered": true
     }))
 }
 

@@ -247,6 +247,7 @@ impl Store {
                 inner: self.inner.clone(),
                 description: self.description.clone(),
                 audits: AuditQueue::default(),
+                changed: self.changed.clone(),
             };
             tokio::spawn(writer.audit_group_commits(jobs));
             sender

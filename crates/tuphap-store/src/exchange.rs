@@ -88,6 +88,24 @@ pub const DELIVERING: &str = "delivering";
 pub const DELIVERED: &str = "delivered";
 pub const DEAD: &str = "dead";
 
+/// How a delivered message ended (`outcome`): sent and answered.
+pub const DONE: &str = "done";
+/// How a delivered message ended: nothing to send (e.g. a death of a person without a personal
+/// ID), the reason in `last_error`.
+pub const SKIPPED: &str = "skipped";
+
+/// A message put straight into the outbox (the next step of a linked procedure), not fed from
+/// the change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    pub subscriber: String,
+    pub service: String,
+    pub message_id: String,
+    pub ordering_key: String,
+    pub change_seq: Option<i64>,
+    pub payload: String,
+}
+
 /// An outbox message as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct OutboxMessage {
@@ -106,10 +124,18 @@ pub struct OutboxMessage {
     pub delivered_at: Option<i64>,
     pub claimed_by: Option<String>,
     pub claimed_until: Option<i64>,
+    /// The request as sent (see [`Claimed::request_body`]).
+    pub request_body: Option<String>,
+    /// The receiver's answer to the delivered attempt.
+    pub response: Option<String>,
+    /// How a delivered message ended: `done`, or `skipped` (nothing to send; the reason is in
+    /// `last_error`).
+    pub outcome: Option<String>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, subscriber, service, message_id, ordering_key, change_seq, payload, status, \
-     attempts, next_attempt_at, last_error, created_at, delivered_at, claimed_by, claimed_until";
+     attempts, next_attempt_at, last_error, created_at, delivered_at, claimed_by, claimed_until, \
+     request_body, response, outcome";
 
 /// A message handed to a worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +146,9 @@ pub struct Claimed {
     pub message_id: String,
     pub ordering_key: String,
     pub payload: String,
+    /// The request as first sent (linked procedures build it on the first attempt; every retry
+    /// sends the same body under the same `X-Road-Id`).
+    pub request_body: Option<String>,
     /// Including this one.
     pub attempts: i64,
     pub endpoint_url: String,
@@ -323,6 +352,148 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Marks a message held by `worker` delivered, with the receiver's answer and how it ended
+    /// ([`DONE`] or [`SKIPPED`] with `note` as the reason). `false` when `worker` no longer held
+    /// it (the lease expired and it was claimed again, or it is already delivered): the caller
+    /// must then roll back whatever it did in this transaction.
+    pub async fn outbox_delivered(
+        &mut self,
+        id: i64,
+        worker: &str,
+        response: Option<&str>,
+        outcome: &str,
+        note: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let n = with_tx!(self, c => sqlx::query(
+            "UPDATE exchange_outbox SET status = 'delivered', delivered_at = $1, last_error = $2, \
+             response = $3, outcome = $4, claimed_by = NULL, claimed_until = NULL \
+             WHERE id = $5 AND status = 'delivering' AND claimed_by = $6",
+        )
+        .bind(micros(now))
+        .bind(note)
+        .bind(response)
+        .bind(outcome)
+        .bind(id)
+        .bind(worker)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Records a failed attempt of a message held by `worker`: back to `pending` after the
+    /// policy's backoff, or `dead` when the attempts are used up or `permanent`.
+    pub async fn outbox_failed(
+        &mut self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        permanent: bool,
+        policy: &RetryPolicy,
+        now: OffsetDateTime,
+    ) -> Result<FailOutcome> {
+        let row: Option<(String, i64)> = with_tx!(self, c => sqlx::query_as(
+            "SELECT message_id, attempts FROM exchange_outbox \
+             WHERE id = $1 AND status = 'delivering' AND claimed_by = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .fetch_optional(&mut *c)
+        .await)?;
+        let Some((message_id, attempts)) = row else {
+            return Ok(FailOutcome::NotHeld);
+        };
+        let dead = permanent || attempts >= policy.max_attempts;
+        let now = micros(now);
+        let next = if dead {
+            now
+        } else {
+            add_micros(now, policy.backoff(&message_id, attempts))
+        };
+        let status = if dead { DEAD } else { PENDING };
+        let n = with_tx!(self, c => sqlx::query(
+            "UPDATE exchange_outbox SET status = $1, next_attempt_at = $2, last_error = $3, \
+             claimed_by = NULL, claimed_until = NULL \
+             WHERE id = $4 AND status = 'delivering' AND claimed_by = $5 AND attempts = $6",
+        )
+        .bind(status)
+        .bind(next)
+        .bind(error)
+        .bind(id)
+        .bind(worker)
+        .bind(attempts)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(match (n, dead) {
+            (0, _) => FailOutcome::NotHeld,
+            (_, true) => FailOutcome::Dead,
+            (_, false) => FailOutcome::Retry {
+                next_attempt_at: next,
+            },
+        })
+    }
+
+    /// Turns a message this transaction marked delivered into a dead letter: its answer could
+    /// not be applied (it contradicts the register), for an operator to look at.
+    pub async fn outbox_refused_answer(&mut self, id: i64, error: &str) -> Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "UPDATE exchange_outbox SET status = 'dead', outcome = NULL, delivered_at = NULL, \
+             last_error = $1 WHERE id = $2 AND status = 'delivered'",
+        )
+        .bind(error)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Keeps the request built for a message on its first attempt (only if none is kept yet:
+    /// a retry sends what the first attempt sent). Returns the body to send.
+    pub async fn outbox_request_body(&mut self, id: i64, body: &str) -> Result<String> {
+        with_tx!(self, c => sqlx::query(
+            "UPDATE exchange_outbox SET request_body = $1 WHERE id = $2 AND request_body IS NULL",
+        )
+        .bind(body)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        let kept: Option<(Option<String>,)> = with_tx!(self, c => sqlx::query_as(
+            "SELECT request_body FROM exchange_outbox WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(kept.and_then(|k| k.0).unwrap_or_else(|| body.to_string()))
+    }
+
+    /// Puts a message into the outbox, due now; nothing if one with the same subscriber and
+    /// message id exists (the id is the idempotency key). Returns whether it was added.
+    pub async fn enqueue_outbox(&mut self, m: &NewMessage, now: OffsetDateTime) -> Result<bool> {
+        let n = with_tx!(self, c => sqlx::query(
+            "INSERT INTO exchange_outbox (subscriber, service, message_id, ordering_key, change_seq, \
+             payload, status, attempts, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7) \
+             ON CONFLICT (subscriber, message_id) DO NOTHING",
+        )
+        .bind(&m.subscriber)
+        .bind(&m.service)
+        .bind(&m.message_id)
+        .bind(&m.ordering_key)
+        .bind(m.change_seq)
+        .bind(&m.payload)
+        .bind(micros(now))
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}
+
 impl Store {
     /// Registers a subscription, or updates its `takes`, endpoint and `enabled` (its position
     /// in the change log is kept).
@@ -371,7 +542,7 @@ impl Store {
             .subscriptions()
             .await?
             .into_iter()
-            .filter(|s| s.enabled)
+            .filter(|s| s.enabled && !s.takes.trim().is_empty())
         {
             loop {
                 let mut tx = self.begin().await?;
@@ -416,9 +587,18 @@ impl Store {
                  AND NOT EXISTS (SELECT 1 FROM exchange_outbox e WHERE e.subscriber = o.subscriber \
                    AND e.ordering_key = o.ordering_key AND e.id < o.id AND e.status <> 'delivered') \
                ORDER BY o.id LIMIT $4{skip_locked}) \
-             RETURNING id, subscriber, service, message_id, ordering_key, payload, attempts"
+             RETURNING id, subscriber, service, message_id, ordering_key, payload, attempts, request_body"
         );
-        type Row = (i64, String, String, String, String, String, i64);
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<String>,
+        );
         let mut rows: Vec<Row> = with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(worker)
             .bind(until)
@@ -436,7 +616,16 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(id, subscriber, service, message_id, ordering_key, payload, attempts)| {
+                |(
+                    id,
+                    subscriber,
+                    service,
+                    message_id,
+                    ordering_key,
+                    payload,
+                    attempts,
+                    request_body,
+                )| {
                     let endpoint_url = endpoints
                         .iter()
                         .find(|e| e.0 == subscriber && e.1 == service)
@@ -449,6 +638,7 @@ impl Store {
                         message_id,
                         ordering_key,
                         payload,
+                        request_body,
                         attempts,
                         endpoint_url,
                     }
@@ -466,19 +656,11 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let n = with_tx!(tx, c => sqlx::query(
-            "UPDATE exchange_outbox SET status = 'delivered', delivered_at = $1, last_error = NULL, \
-             claimed_by = NULL, claimed_until = NULL \
-             WHERE id = $2 AND status = 'delivering' AND claimed_by = $3",
-        )
-        .bind(micros(now))
-        .bind(id)
-        .bind(worker)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let held = tx
+            .outbox_delivered(id, worker, None, DONE, None, now)
+            .await?;
         tx.commit().await?;
-        Ok(n == 1)
+        Ok(held)
     }
 
     /// Records a failed attempt: back to `pending` after the policy's backoff, or `dead` when
@@ -493,47 +675,11 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<FailOutcome> {
         let mut tx = self.begin().await?;
-        let row: Option<(String, i64)> = with_tx!(tx, c => sqlx::query_as(
-            "SELECT message_id, attempts FROM exchange_outbox \
-             WHERE id = $1 AND status = 'delivering' AND claimed_by = $2",
-        )
-        .bind(id)
-        .bind(worker)
-        .fetch_optional(&mut *c)
-        .await)?;
-        let Some((message_id, attempts)) = row else {
-            return Ok(FailOutcome::NotHeld);
-        };
-        let dead = permanent || attempts >= policy.max_attempts;
-        let now = micros(now);
-        let next = if dead {
-            now
-        } else {
-            add_micros(now, policy.backoff(&message_id, attempts))
-        };
-        let status = if dead { DEAD } else { PENDING };
-        let n = with_tx!(tx, c => sqlx::query(
-            "UPDATE exchange_outbox SET status = $1, next_attempt_at = $2, last_error = $3, \
-             claimed_by = NULL, claimed_until = NULL \
-             WHERE id = $4 AND status = 'delivering' AND claimed_by = $5 AND attempts = $6",
-        )
-        .bind(status)
-        .bind(next)
-        .bind(error)
-        .bind(id)
-        .bind(worker)
-        .bind(attempts)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let outcome = tx
+            .outbox_failed(id, worker, error, permanent, policy, now)
+            .await?;
         tx.commit().await?;
-        Ok(match (n, dead) {
-            (0, _) => FailOutcome::NotHeld,
-            (_, true) => FailOutcome::Dead,
-            (_, false) => FailOutcome::Retry {
-                next_attempt_at: next,
-            },
-        })
+        Ok(outcome)
     }
 
     /// Puts a dead message back in the queue (attempts reset, due now), in one transaction
@@ -661,6 +807,217 @@ impl Store {
                     Duration::from_micros(u64::try_from(now.saturating_sub(created)).unwrap_or(0));
                 s.oldest_pending_age = Some(s.oldest_pending_age.map_or(age, |a| a.max(age)));
             }
+        }
+        Ok(out)
+    }
+}
+
+// Operator views and subscription management (the `/exchange` page, its API and CLI).
+
+/// Counts of one (subscriber, service) queue, for operator views and `/metrics`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ServiceQueueStats {
+    pub subscriber: String,
+    pub service: String,
+    pub pending: i64,
+    pub delivering: i64,
+    pub delivered: i64,
+    pub dead: i64,
+    /// Pending messages that have failed at least once (waiting for their next attempt).
+    pub retrying: i64,
+    /// Attempts spent on the messages not yet delivered (pending, in flight, dead).
+    pub undelivered_attempts: i64,
+    /// Unix µs of the oldest pending or in-flight message.
+    pub oldest_undelivered_at: Option<i64>,
+    /// The error of the most recent failure among retrying and dead messages.
+    pub last_error: Option<String>,
+}
+
+impl Tx {
+    /// Registers a subscription, or updates its `takes`, endpoint and `enabled` (its place in
+    /// the change log is kept), inside this transaction. Returns the row as it was before
+    /// (`None`: created).
+    pub async fn subscription_upsert(
+        &mut self,
+        s: &NewSubscription,
+        now: OffsetDateTime,
+    ) -> Result<Option<Subscription>> {
+        let before: Option<Subscription> = with_tx!(self, c => sqlx::query_as::<_, Subscription>(
+            "SELECT subscriber, service, takes, endpoint_url, enabled, fed_up_to, created_at \
+             FROM exchange_subscriptions WHERE subscriber = $1 AND service = $2",
+        )
+        .bind(&s.subscriber)
+        .bind(&s.service)
+        .fetch_optional(&mut *c)
+        .await)?;
+        with_tx!(self, c => sqlx::query(
+            "INSERT INTO exchange_subscriptions (subscriber, service, takes, endpoint_url, enabled, fed_up_to, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (subscriber, service) DO UPDATE SET takes = excluded.takes, \
+             endpoint_url = excluded.endpoint_url, enabled = excluded.enabled",
+        )
+        .bind(&s.subscriber)
+        .bind(&s.service)
+        .bind(&s.takes)
+        .bind(&s.endpoint_url)
+        .bind(s.enabled)
+        .bind(s.start_after.max(0))
+        .bind(micros(now))
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(before)
+    }
+
+    /// Enables or disables a subscription inside this transaction. `None` when there is no such
+    /// subscription, else whether it was enabled before.
+    pub async fn subscription_set_enabled(
+        &mut self,
+        subscriber: &str,
+        service: &str,
+        enabled: bool,
+    ) -> Result<Option<bool>> {
+        let before: Option<(bool,)> = with_tx!(self, c => sqlx::query_as(
+            "SELECT enabled FROM exchange_subscriptions WHERE subscriber = $1 AND service = $2",
+        )
+        .bind(subscriber)
+        .bind(service)
+        .fetch_optional(&mut *c)
+        .await)?;
+        let Some((was,)) = before else {
+            return Ok(None);
+        };
+        with_tx!(self, c => sqlx::query(
+            "UPDATE exchange_subscriptions SET enabled = $1 WHERE subscriber = $2 AND service = $3",
+        )
+        .bind(enabled)
+        .bind(subscriber)
+        .bind(service)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        Ok(Some(was))
+    }
+}
+
+impl Store {
+    /// One subscription.
+    pub async fn subscription(
+        &self,
+        subscriber: &str,
+        service: &str,
+    ) -> Result<Option<Subscription>> {
+        let row = with_pool!(self, p => sqlx::query_as::<_, Subscription>(
+            "SELECT subscriber, service, takes, endpoint_url, enabled, fed_up_to, created_at \
+             FROM exchange_subscriptions WHERE subscriber = $1 AND service = $2",
+        )
+        .bind(subscriber)
+        .bind(service)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row)
+    }
+
+    /// Dead letters, newest first (by id), of one subscriber and/or service or all, with ids
+    /// below `before_id` (the next page).
+    pub async fn dead_letters_page(
+        &self,
+        subscriber: Option<&str>,
+        service: Option<&str>,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM exchange_outbox WHERE status = 'dead' \
+             AND ($1 IS NULL OR subscriber = $1) AND ($2 IS NULL OR service = $2) \
+             AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+        );
+        let rows = with_pool!(self, p => sqlx::query_as::<_, OutboxMessage>(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(subscriber)
+            .bind(service)
+            .bind(before_id)
+            .bind(limit.max(0))
+            .fetch_all(p)
+            .await)?;
+        Ok(rows)
+    }
+
+    /// The messages of one record (`entity/entity_id`) to every subscriber, in queue order, at
+    /// most `limit`.
+    pub async fn outbox_for_ordering_key(
+        &self,
+        ordering_key: &str,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM exchange_outbox WHERE ordering_key = $1 \
+             ORDER BY id LIMIT $2"
+        );
+        let rows = with_pool!(self, p => sqlx::query_as::<_, OutboxMessage>(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(ordering_key)
+            .bind(limit.max(0))
+            .fetch_all(p)
+            .await)?;
+        Ok(rows)
+    }
+
+    /// Counts per (subscriber, service) and status, the attempts spent on undelivered messages,
+    /// the oldest undelivered live message and the latest error. Queues without messages are not
+    /// listed (join with [`Store::subscriptions`]).
+    pub async fn outbox_service_stats(&self) -> Result<Vec<ServiceQueueStats>> {
+        type Row = (String, String, String, i64, i64, i64, Option<i64>);
+        let rows: Vec<Row> = with_pool!(self, p => sqlx::query_as(
+            "SELECT subscriber, service, status, COUNT(*), \
+             CAST(COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(attempts), 0) AS BIGINT), MIN(created_at) \
+             FROM exchange_outbox GROUP BY subscriber, service, status \
+             ORDER BY subscriber, service, status",
+        )
+        .fetch_all(p)
+        .await)?;
+        let mut out: Vec<ServiceQueueStats> = Vec::new();
+        for (subscriber, service, status, count, failed_once, attempts, oldest) in rows {
+            if out
+                .last()
+                .is_none_or(|s| s.subscriber != subscriber || s.service != service)
+            {
+                out.push(ServiceQueueStats {
+                    subscriber: subscriber.clone(),
+                    service: service.clone(),
+                    ..ServiceQueueStats::default()
+                });
+            }
+            let Some(s) = out.last_mut() else { continue };
+            match status.as_str() {
+                PENDING => {
+                    s.pending = count;
+                    s.retrying = failed_once;
+                }
+                DELIVERING => s.delivering = count,
+                DELIVERED => s.delivered = count,
+                _ => s.dead = count,
+            }
+            if status != DELIVERED {
+                s.undelivered_attempts += attempts;
+            }
+            if (status == PENDING || status == DELIVERING)
+                && let Some(created) = oldest
+            {
+                s.oldest_undelivered_at =
+                    Some(s.oldest_undelivered_at.map_or(created, |a| a.min(created)));
+            }
+        }
+        for s in out.iter_mut().filter(|s| s.retrying + s.dead > 0) {
+            let e: Option<(Option<String>,)> = with_pool!(self, p => sqlx::query_as(
+                "SELECT last_error FROM exchange_outbox WHERE subscriber = $1 AND service = $2 \
+                 AND status IN ('pending', 'dead') AND last_error IS NOT NULL \
+                 ORDER BY next_attempt_at DESC, id DESC LIMIT 1",
+            )
+            .bind(&s.subscriber)
+            .bind(&s.service)
+            .fetch_optional(p)
+            .await)?;
+            s.last_error = e.and_then(|(e,)| e);
         }
         Ok(out)
     }

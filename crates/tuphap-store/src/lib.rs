@@ -53,14 +53,17 @@ pub mod certificates;
 pub mod changelog;
 pub mod civil;
 pub mod exchange;
+pub mod exchange_log;
 pub mod extracts;
 pub mod idempotency;
 pub mod identity;
 pub mod import;
+pub mod partner_ids;
 pub mod person_merge;
 pub mod reference;
 pub mod testing;
 pub mod version_data;
+pub mod xroad;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -138,6 +141,8 @@ pub struct Store {
     description: String,
     /// The group commit of standalone audit entries ([`Store::audit`]), started on first use.
     audits: audit::AuditQueue,
+    /// The last change-log sequence committed through this store (see [`Store::changes`]).
+    pub(crate) changed: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -220,6 +225,7 @@ impl Store {
             inner: Inner::Sqlite { read, write },
             description,
             audits: audit::AuditQueue::default(),
+            changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 
@@ -235,6 +241,7 @@ impl Store {
             inner: Inner::Postgres(pool),
             description: redact_url(url),
             audits: audit::AuditQueue::default(),
+            changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 
@@ -275,7 +282,17 @@ impl Store {
             }
             Inner::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            changed: self.changed.clone(),
+        })
+    }
+
+    /// Wakes when this process commits change-log rows (the latest sequence number): in-process
+    /// readers of the change log (the exchange's feeder) wait on it instead of polling, and
+    /// still poll now and then for rows other processes wrote.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.changed.subscribe()
     }
 
     /// Closes the pools (waits for connections to be returned).
@@ -303,6 +320,7 @@ pub(crate) enum TxInner {
 /// (no deadlock) and held only for the end of the transaction.
 pub struct Tx {
     pub(crate) inner: TxInner,
+    changed: std::sync::Arc<tokio::sync::watch::Sender<i64>>,
 }
 
 /// What a commit produced: the audit sequence numbers and change-log sequence numbers.
@@ -324,7 +342,11 @@ impl Tx {
             out.audit_seqs.push(audit::append(&mut self, a).await?);
         }
         out.change_seqs = self.record_changes(changes).await?;
+        let changed = self.changed.clone();
         self.commit().await?;
+        if let Some(last) = out.change_seqs.last() {
+            changed.send_replace(*last);
+        }
         Ok(out)
     }
 

@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod pages;
 pub mod state;
 pub mod statics;
+pub mod xroad;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(statics::router())
         .merge(middleware::ops_router())
+        .merge(xroad::router())
         .route_layer(axum::middleware::from_fn(middleware::record_route))
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn_with_state(

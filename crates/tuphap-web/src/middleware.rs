@@ -209,6 +209,7 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
             "# HELP tuphap_change_log_last_seq Highest committed change-log sequence number.\n# TYPE tuphap_change_log_last_seq gauge\ntuphap_change_log_last_seq {seq}\n"
         ));
     }
+    body.push_str(&crate::api::exchange::metrics_text(&state).await);
     if let Some(rss) = resident_memory_bytes() {
         body.push_str(&format!(
             "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {rss}\n"

@@ -62,6 +62,26 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
+    /// The exchange's outbound path (change log → outbox → delivery → message log → a local
+    /// receiver over HTTP) against direct POSTs in the same run, then the commit-to-receipt
+    /// latency at a steady rate. Use a scratch database.
+    Exchange {
+        /// Messages of the throughput run.
+        #[arg(long, default_value_t = 20_000)]
+        messages: usize,
+        /// Delivery workers.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+        /// Messages claimed at a time by one worker.
+        #[arg(long, default_value_t = 64)]
+        batch: i64,
+        /// Messages of the latency run.
+        #[arg(long, default_value_t = 2_000)]
+        paced: usize,
+        /// Their rate (per second).
+        #[arg(long, default_value_t = 200)]
+        rate: u64,
+    },
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -137,6 +157,15 @@ pub async fn run(store: &Store, data_dir: &Path, command: BenchCommand) -> Resul
             clients,
             seconds,
         } => register(&url, &officer_token, &signer_token, &unit, clients, seconds).await,
+        BenchCommand::Exchange {
+            messages,
+            workers,
+            batch,
+            paced,
+            rate,
+        } => {
+            crate::bench_exchange::run(store, data_dir, messages, workers, batch, paced, rate).await
+        }
     }
 }
 

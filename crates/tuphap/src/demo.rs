@@ -148,3 +148,33 @@ pub fn print(logins: &[DemoLogin], url: &str) {
     }
     println!();
 }
+
+/// Starts the partner-agency simulators of the demo (`tuphap sim all`, this same binary) on a
+/// free local port with their state in `<data dir>/sim-state.json`, and waits until they
+/// answer. Returns the child (killed when dropped) and its base URL.
+pub async fn start_simulators(data_dir: &Path) -> Result<(tokio::process::Child, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .context("không tìm được cổng trống cho các hệ thống mô phỏng")?
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let exe = std::env::current_exe().context("không xác định được tệp chương trình")?;
+    let child = tokio::process::Command::new(exe)
+        .arg("sim")
+        .arg("all")
+        .arg("--listen")
+        .arg(&listen)
+        .arg("--state")
+        .arg(data_dir.join("sim-state.json"))
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("không khởi động được các hệ thống mô phỏng (tuphap sim all)")?;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(&listen).await.is_ok() {
+            return Ok((child, format!("http://{listen}")));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("các hệ thống mô phỏng không trả lời trên {listen} sau 10 giây")
+}

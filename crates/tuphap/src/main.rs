@@ -1,8 +1,12 @@
 //! `tuphap`: the one binary of the platform. Run `tuphap --help`.
 
 mod bench;
+mod bench_exchange;
 mod demo;
 mod demo_records;
+mod exchange_cli;
+mod exchange_log_cli;
+mod exchange_outbox_cli;
 mod sim;
 
 use std::io::{BufRead, IsTerminal};
@@ -37,7 +41,7 @@ struct Cli {
 }
 
 #[derive(Args, Debug, Clone)]
-struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Data directory (SQLite database, generated keys, demo logins).
     #[arg(
         long,
@@ -110,6 +114,11 @@ enum Command {
     /// Test doubles of partner agencies (population database, social insurance, residence)
     /// over X-Road-style REST; for tests and demos, never the agencies' real systems.
     Sim(sim::SimArgs),
+    /// The exchange platform (LGSP): message log, outbox, subscriptions, dead letters.
+    Exchange {
+        #[command(subcommand)]
+        command: exchange_cli::ExchangeCommand,
+    },
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,9 +185,19 @@ struct ServeArgs {
     /// The URL people use to reach the server (https:// turns on Secure cookies and HSTS).
     #[arg(long, env = "TUPHAP_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Seed demo users (passwords generated into the data directory) and print how to log in.
+    /// Seed demo users (passwords generated into the data directory) and print how to log in;
+    /// without `--partners`, also start the partner-agency simulators (`tuphap sim all`, state
+    /// in the data directory) and link the procedures to them.
     #[arg(long)]
     demo: bool,
+    /// Base URL of the local X-Road security server through which partner agencies are reached
+    /// (e.g. http://127.0.0.1:8090): links births and deaths to the population database,
+    /// residence and social insurance (the linked procedures).
+    #[arg(long, env = "TUPHAP_PARTNERS")]
+    partners: Option<String>,
+    /// Delivery workers of the exchange outbox.
+    #[arg(long, env = "TUPHAP_EXCHANGE_WORKERS", default_value_t = 2)]
+    exchange_workers: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -221,7 +240,7 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn open_store(g: &GlobalArgs) -> Result<Store> {
+pub(crate) async fn open_store(g: &GlobalArgs) -> Result<Store> {
     tuphap_core::reference::ensure_loaded()
         .map_err(|e| anyhow!("dữ liệu danh mục nhúng trong chương trình bị lỗi: {e}"))?;
     let store = Store::open(g.database_url.as_deref(), &g.data_dir)
@@ -281,6 +300,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(args) => import(&g, args).await,
         Command::Generate(args) => generate(args),
         Command::Sim(args) => sim::run(args, shutdown_signal()).await,
+        Command::Exchange { command } => exchange_cli::run(&g, command).await,
         Command::Bench { command } => {
             let store = open_store(&g).await?;
             let r = bench::run(&store, &g.data_dir, command).await;
@@ -590,6 +610,21 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{}", display_addr(args.listen)));
+    // The partner simulators of the demo: a child process, killed when the server stops.
+    let (_simulators, partners) = match (&args.partners, args.demo) {
+        (Some(url), _) => (None, Some(url.clone())),
+        (None, true) => {
+            let (child, url) = demo::start_simulators(&g.data_dir).await?;
+            (Some(child), Some(url))
+        }
+        (None, false) => (None, None),
+    };
+    if let Some(url) = &partners {
+        app.subscribe_linked_procedures(url)
+            .await
+            .map_err(|e| anyhow!("[{}] {}", e.code, e.message))?;
+        println!("  Liên thông với các cơ quan qua: {url}");
+    }
     let demo_logins = if args.demo {
         Some(demo::seed(&app, &g.data_dir).await?)
     } else {
@@ -624,9 +659,39 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
             .with_context(|| format!("không mở được chỉ mục tìm kiếm {}", search_dir.display()))?,
     );
     let catch_up = tokio::spawn(search_catch_up(search.clone(), store.clone()));
+    let (stop_exchange, stopped) = tokio::sync::watch::channel(false);
+    let dispatcher = tuphap_exchange::dispatch::Dispatcher::new(
+        app.clone(),
+        tuphap_exchange::dispatch::DispatchConfig {
+            workers: args.exchange_workers.max(1),
+            ..Default::default()
+        },
+    )
+    .context("không khởi tạo được bộ gửi thông điệp liên thông")?;
+    let workers = dispatcher.spawn(stopped.clone());
+    // The message log is signed in batches: a checkpoint over the head every second.
+    let signer = tuphap_exchange::log::LogSigner::load_or_create(&store, &g.data_dir.join("keys"))
+        .await
+        .context("không tạo được khóa ký nhật ký thông điệp")?;
+    let signing = {
+        let (store, mut stopped) = (store.clone(), stopped);
+        tokio::spawn(async move {
+            signer
+                .run(store, std::time::Duration::from_secs(1), async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                })
+                .await;
+        })
+    };
     let state = AppState::with_search(app, config, search);
     tuphap_web::serve(listener, state, shutdown_signal()).await?;
     catch_up.abort();
+    // Workers finish the message in hand (its outcome is recorded) and stop.
+    let _ = stop_exchange.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
+    let _ = signing.await;
     tracing::info!("đã dừng nhận yêu cầu; đóng cơ sở dữ liệu");
     store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -16,6 +16,7 @@ mod marital_status;
 mod marriage;
 mod merge;
 mod parentage;
+mod partner;
 mod person;
 mod record_content;
 mod record_extract;
@@ -42,6 +43,7 @@ pub use marital_status::{
 pub use marriage::{MarriageDeclaration, SpouseInput};
 pub use merge::{PersonMerge, PersonMergeRequest, may_merge_persons};
 pub use parentage::ParentageRecognition;
+pub use partner::{PartnerEffect, scheme_label};
 pub use person::{LifeEvent, PersonView};
 pub use recorded::{
     EarlierRegistrationInput, RE_REGISTRATION_BEFORE, earlier_registration_label,

@@ -55,6 +55,21 @@ pub struct PersonView {
     /// The person's current guardianship, derived like the status (`current_guardianship`):
     /// "Đang được giám hộ: …", absent when none.
     pub guardianship: Option<String>,
+    /// Numbers partner agencies gave the person through the linked procedures (health-insurance
+    /// card, permanent-residence registration, funeral-allowance case).
+    pub partner_numbers: Vec<PartnerNumber>,
+}
+
+/// A number a partner agency gave a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PartnerNumber {
+    /// `health_insurance_card`, `permanent_residence`, `funeral_allowance`.
+    pub scheme: String,
+    /// The scheme in Vietnamese.
+    pub label: String,
+    pub value: String,
+    /// The X-Road id of the agency.
+    pub source: String,
 }
 
 impl App {
@@ -136,6 +151,18 @@ impl App {
             merged_into: p.merged_into,
             merges: self.person_merge_history(id).await?,
             guardianship: self.guardianship_sentence(&rows).await?,
+            partner_numbers: self
+                .store
+                .partner_ids_of(id)
+                .await?
+                .into_iter()
+                .map(|n| PartnerNumber {
+                    label: super::scheme_label(&n.scheme).to_string(),
+                    scheme: n.scheme,
+                    value: n.value,
+                    source: n.source,
+                })
+                .collect(),
         })
     }
 }

@@ -33,6 +33,8 @@ macro_rules! both {
     };
 }
 
+mod log;
+
 async fn store(engine: Engine) -> Option<(Store, tempfile::TempDir)> {
     let dir = tuphap_testkit::temp_dir();
     let store = match engine {
@@ -166,7 +168,7 @@ async fn dispatcher_delivers_everything_once_in_order(store: Store) {
         },
         feed_batch: 7,
     };
-    let dispatcher = Dispatcher::new(s.clone(), config).unwrap();
+    let dispatcher = Dispatcher::new(tuphap_domain::App::new(s.clone()), config).unwrap();
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let workers = dispatcher.spawn(shutdown);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -218,7 +220,11 @@ async fn dispatcher_dead_letters_a_refusal(store: Store) {
     let s = store;
     subscribe(&s, SUB, "*", &format!("http://{addr}/events"), 0).await;
     write(&s, &[change("birth", "A", "registered")]).await;
-    let dispatcher = Dispatcher::new(s.clone(), DispatchConfig::default()).unwrap();
+    let dispatcher = Dispatcher::new(
+        tuphap_domain::App::new(s.clone()),
+        DispatchConfig::default(),
+    )
+    .unwrap();
     dispatcher.feed().await.unwrap();
     assert_eq!(dispatcher.run_once("w").await.unwrap(), 1);
     let dead = s.dead_letters(Some(SUB), 10).await.unwrap();

@@ -482,3 +482,107 @@ async fn backoff_dead_letters_and_requeue(h: Harness) {
     );
 }
 contract!(backoff_dead_letters_and_requeue);
+
+async fn operator_views_and_subscription_changes(h: Harness) {
+    let s = &h.store;
+    let t0 = tuphap_store::now_utc();
+    let other = "VN/GOV/BHXH/CSDLBHXH";
+    subscribe(s, SUB, "*", "http://127.0.0.1:9/", 0).await;
+    // The transactional upsert reports the row as it was; enabling and disabling likewise.
+    let mut tx = s.begin().await.unwrap();
+    let before = tx
+        .subscription_upsert(
+            &NewSubscription {
+                subscriber: other.into(),
+                service: "insurance".into(),
+                takes: "birth:registered".into(),
+                endpoint_url: "http://127.0.0.1:9/bhxh".into(),
+                enabled: true,
+                start_after: 0,
+            },
+            t0,
+        )
+        .await
+        .unwrap();
+    assert!(before.is_none());
+    assert_eq!(
+        tx.subscription_set_enabled(other, "insurance", false)
+            .await
+            .unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        tx.subscription_set_enabled("VN/GOV/X/Y", "insurance", false)
+            .await
+            .unwrap(),
+        None
+    );
+    tx.commit().await.unwrap();
+    assert!(
+        !s.subscription(other, "insurance")
+            .await
+            .unwrap()
+            .unwrap()
+            .enabled
+    );
+    assert!(s.subscription(other, "nope").await.unwrap().is_none());
+
+    write(
+        s,
+        &[
+            change("birth", "A", "registered"),
+            change("birth", "B", "registered"),
+            change("birth", "C", "registered"),
+        ],
+    )
+    .await;
+    s.feed_outbox(100, t0).await.unwrap();
+    let policy = RetryPolicy::default();
+    let lease = Duration::from_secs(60);
+    let c = s.claim_outbox("w", 3, lease, t0).await.unwrap();
+    assert_eq!(c.len(), 3);
+    s.mark_outbox_delivered(c[0].id, "w", t0).await.unwrap();
+    s.mark_outbox_failed(c[1].id, "w", "HTTP 400: bad", true, &policy, t0)
+        .await
+        .unwrap();
+    s.mark_outbox_failed(c[2].id, "w", "HTTP 503", false, &policy, at(t0, 1))
+        .await
+        .unwrap();
+
+    let stats = s.outbox_service_stats().await.unwrap();
+    assert_eq!(stats.len(), 1, "the disabled subscription was not fed");
+    let q = &stats[0];
+    assert_eq!(
+        (q.subscriber.as_str(), q.service.as_str()),
+        (SUB, "civil-events")
+    );
+    assert_eq!(
+        (q.pending, q.delivering, q.delivered, q.dead, q.retrying),
+        (1, 0, 1, 1, 1)
+    );
+    assert_eq!(q.undelivered_attempts, 2);
+    assert_eq!(q.oldest_undelivered_at, Some(micros(t0)));
+    assert_eq!(q.last_error.as_deref(), Some("HTTP 503"));
+
+    let page = s
+        .dead_letters_page(Some(SUB), Some("civil-events"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(page.iter().map(|m| m.id).collect::<Vec<_>>(), vec![c[1].id]);
+    assert!(
+        s.dead_letters_page(None, None, Some(c[1].id), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.dead_letters_page(None, Some("other"), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let of_b = s.outbox_for_ordering_key("birth/B", 10).await.unwrap();
+    assert_eq!(of_b.len(), 1);
+    assert_eq!(of_b[0].status, "dead");
+}
+contract!(operator_views_and_subscription_changes);

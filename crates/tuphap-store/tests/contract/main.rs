@@ -33,10 +33,12 @@ mod audit_chain;
 mod changelog;
 mod civil;
 mod exchange;
+mod exchange_log;
 mod identity;
 mod kinship;
 mod person_merge;
 mod reference;
+mod xroad;
 
 use tuphap_store::{Engine, Store};
 

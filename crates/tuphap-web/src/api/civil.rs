@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_record))
         .routes(routes!(queue))
         .routes(routes!(certificate))
+        .routes(routes!(linked_steps))
         .routes(routes!(certificate_pdf))
         .routes(routes!(revoke_certificates))
         .routes(routes!(verify_code))
@@ -670,6 +671,44 @@ async fn certificate(
         issued_on: c.issued_on.to_string(),
         pdf_url: format!("/api/v1/civil/records/{id}/certificate.pdf"),
     }))
+}
+
+/// The linked procedure of a registered birth or death with partner agencies over the exchange
+/// platform: each step (population database, residence, social insurance), its state
+/// (`not_started`, `not_applicable`, `pending`, `sending`, `retrying`, `done`, `skipped`,
+/// `failed`), attempts, the last error and what the agency gave. Empty for other kinds.
+#[utoipa::path(
+    get, path = "/api/v1/civil/records/{id}/linked", tag = "civil",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Vec<tuphap_domain::exchange::linked::LinkedStepView>, example = json!([
+            {"provider": "VN/GOV/BCA/CSDLQGDC", "service": "assignPersonalId",
+             "label": "Cấp số định danh cá nhân (CSDL quốc gia về dân cư)", "state": "done",
+             "state_label": "Đã xong", "attempts": 1, "detail": null,
+             "result": "Số định danh cá nhân: 001226000123", "result_value": "001226000123",
+             "result_label": "Số định danh cá nhân", "message_id": "tuphap-812-assignPersonalId"},
+            {"provider": "VN/GOV/BCA/CSDLCUTRU", "service": "registerPermanentResidence",
+             "label": "Đăng ký thường trú (CSDL về cư trú)", "state": "retrying",
+             "state_label": "Chờ gửi lại (đã gửi 2 lần)", "attempts": 2,
+             "detail": "HTTP 503: …", "result": null, "result_value": null, "result_label": null,
+             "message_id": "tuphap-812-registerPermanentResidence"},
+            {"provider": "VN/GOV/BHXH/CSDLBHXH", "service": "issueHealthInsuranceCard",
+             "label": "Cấp thẻ bảo hiểm y tế (BHXH Việt Nam)", "state": "not_started",
+             "state_label": "Chờ bước trước", "attempts": 0, "detail": null, "result": null,
+             "result_value": null, "result_label": null, "message_id": null}
+        ])),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    )
+)]
+async fn linked_steps(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<tuphap_domain::exchange::linked::LinkedStepView>>, ApiError> {
+    let view = state.app.get_record(&actor, &meta, id).await?;
+    Ok(Json(state.app.linked_steps(&view.kind, id).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

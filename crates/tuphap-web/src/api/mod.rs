@@ -5,6 +5,9 @@
 pub mod audit;
 pub mod auth;
 pub mod civil;
+pub mod exchange;
+pub mod exchange_log;
+pub mod exchange_members;
 pub mod extracts;
 pub mod person_merge;
 pub mod reference;
@@ -37,6 +40,7 @@ use crate::state::AppState;
         (name = "users", description = "Quản lý người dùng"),
         (name = "audit", description = "Nhật ký kiểm tra"),
         (name = "civil", description = "Đăng ký hộ tịch: khai sinh, đăng ký, tra cứu hồ sơ"),
+        (name = "exchange", description = "Nền tảng trao đổi dữ liệu (LGSP): đăng ký nhận tin, hàng đợi gửi đi, thư lỗi"),
     )
 )]
 pub struct ApiDoc;
@@ -69,6 +73,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(extracts::router())
         .merge(person_merge::router())
         .merge(search::router())
+        .merge(exchange_members::router())
+        .merge(exchange::router())
+        .merge(exchange_log::router())
 }
 
 /// `/api/openapi.json` and the vendored Swagger UI at `/api/docs`.

@@ -9,6 +9,9 @@ mod auth;
 mod calendar;
 mod civil;
 mod civil_search;
+mod exchange;
+mod exchange_log;
+mod exchange_members;
 mod reference;
 mod tools;
 mod users;
@@ -45,6 +48,35 @@ pub fn router() -> Router<AppState> {
         )
         .route("/audit", get(audit::page))
         .route("/users", get(users::page).post(users::create))
+        .route("/exchange", get(exchange::page))
+        .route("/exchange/log", get(exchange_log::page))
+        .route(
+            "/exchange/members",
+            get(exchange_members::page).post(exchange_members::register),
+        )
+        .route("/exchange/members/update", post(exchange_members::update))
+        .route("/exchange/members/keys", post(exchange_members::issue_key))
+        .route(
+            "/exchange/members/keys/revoke",
+            post(exchange_members::revoke_key),
+        )
+        .route("/exchange/members/rights", post(exchange_members::grant))
+        .route(
+            "/exchange/members/rights/revoke",
+            post(exchange_members::withdraw),
+        )
+        .route(
+            "/exchange/subscriptions/enabled",
+            post(exchange::set_enabled),
+        )
+        .route(
+            "/exchange/dead-letters/{id}/requeue",
+            post(exchange::requeue),
+        )
+        .route(
+            "/exchange/dead-letters/requeue-all",
+            post(exchange::requeue_all),
+        )
         .route("/civil", get(civil::queue))
         .route("/civil/search", get(civil_search::page))
         .route("/civil/births/new", get(civil::new_birth))
@@ -147,6 +179,9 @@ impl Layout {
         }
         if actor.role.can_administer() {
             nav.push(("/users", "Người dùng"));
+        }
+        if tuphap_domain::exchange::outbox::can_read_exchange(actor.role) {
+            nav.push(("/exchange", "Trao đổi dữ liệu"));
         }
         Layout {
             title: title.into(),

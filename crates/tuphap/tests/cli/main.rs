@@ -2,6 +2,9 @@
 //! signals, and tampering with the database behind its back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod exchange_log;
+mod exchange_outbox;
+mod linked;
 mod sim;
 
 use std::io::{BufRead, BufReader, Write};

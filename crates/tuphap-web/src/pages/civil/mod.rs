@@ -1352,6 +1352,8 @@ pub struct RecordPage {
     /// Content that could not be read as a declaration (shown raw).
     pub raw: Option<String>,
     pub persons: Vec<PersonView>,
+    /// The steps of the linked procedure with partner agencies (births and deaths).
+    pub linked: Vec<tuphap_domain::exchange::linked::LinkedStepView>,
     pub history: Vec<VersionView>,
     pub flash: Option<String>,
     pub action_error: Option<String>,
@@ -1887,7 +1889,13 @@ async fn record_page(
     } else {
         None
     };
+    let linked = if registered {
+        state.app.linked_steps(&view.kind, id).await?
+    } else {
+        Vec::new()
+    };
     let page = RecordPage {
+        linked,
         l: Layout::for_actor(
             format!("Hồ sơ {} số {id}", kind_label(&view.kind).to_lowercase()),
             actor,

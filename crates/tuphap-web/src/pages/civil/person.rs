@@ -69,6 +69,8 @@ pub struct PersonPage {
     pub status_explained: String,
     /// The current guardianship, when the person is a ward.
     pub guardianship: Option<String>,
+    /// Numbers partner agencies gave the person (label, value).
+    pub partner_numbers: Vec<(String, String)>,
     pub events: Vec<EventView>,
     pub hidden_events: usize,
     pub office_name: String,
@@ -207,6 +209,11 @@ pub(super) async fn person_page(
         status_class,
         status_explained: view.civil_status_explained.clone(),
         guardianship: view.guardianship.clone(),
+        partner_numbers: view
+            .partner_numbers
+            .iter()
+            .map(|n| (n.label.clone(), n.value.clone()))
+            .collect(),
         events,
         hidden_events: view.hidden_events,
         office_name: actor.office.name.clone(),
