@@ -83,7 +83,10 @@ fn key_path(dir: &Path, key_id: &str) -> PathBuf {
     dir.join(format!("{key_id}.key"))
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes a private key file: created new (never overwritten), mode 0600, synced. Shared by
+/// every Ed25519 key the platform generates (offices' certificate keys, the exchange
+/// message-log key).
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -97,7 +100,8 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     f.sync_all()
 }
 
-fn read_key(path: &Path) -> Option<SigningKey> {
+/// Reads a private key file written by [`write_private`] (the hex of the 32-byte seed).
+pub fn read_key(path: &Path) -> Option<SigningKey> {
     let text = std::fs::read_to_string(path).ok()?;
     let bytes = hex::decode(text.trim()).ok()?;
     let seed: [u8; 32] = bytes.try_into().ok()?;

@@ -112,6 +112,24 @@ fn log_entry(
     }
 }
 
+/// `/metrics`: messages and their round-trip time per partner subsystem and service.
+fn count_message(m: &Claimed, s: &Sent) {
+    let outcome = match s.status {
+        Some(200..=299) => "ok",
+        Some(_) => "error",
+        None => "no_answer",
+    };
+    let labels = [
+        ("direction", "out".to_string()),
+        ("client", XROAD_CLIENT.to_string()),
+        ("service", format!("{}/{}", m.subscriber, m.service)),
+        ("outcome", outcome.to_string()),
+    ];
+    metrics::counter!("tuphap_exchange_messages_total", &labels).increment(1);
+    metrics::histogram!("tuphap_exchange_message_duration_seconds", &labels[..3])
+        .record(s.duration.as_secs_f64());
+}
+
 /// What one POST gave.
 struct Sent {
     attempt: Attempt,
@@ -252,6 +270,11 @@ impl Dispatcher {
             })
             .collect();
         tx.append_message_log(&log, now).await?;
+        for (m, s) in claimed.iter().zip(sent) {
+            if let Some(s) = s {
+                count_message(m, s);
+            }
+        }
         for ((m, p), s) in claimed.iter().zip(prepared).zip(sent) {
             let outcome = match (p, s) {
                 (Prepared::Skip { reason, go_on }, _) => {

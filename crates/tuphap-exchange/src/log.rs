@@ -16,6 +16,7 @@ use tuphap_core::error::Coded;
 use tuphap_core::exchange_proof::{
     self, Checkpoint, PROOF_FORMAT, Proof, ProofEntry, ProofRow, key_fingerprint,
 };
+use tuphap_domain::certificates::{read_key, write_private};
 use tuphap_store::exchange_log::MessageLogVerification;
 use tuphap_store::{Store, StoreError};
 
@@ -79,27 +80,6 @@ pub type Result<T, E = LogError> = std::result::Result<T, E>;
 /// The path of a checkpoint key's private half.
 pub fn key_path(keys_dir: &Path, key_id: &str) -> PathBuf {
     keys_dir.join(format!("exchange-log-{key_id}.key"))
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
-}
-
-fn read_key(path: &Path) -> Option<SigningKey> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let bytes = hex::decode(text.trim()).ok()?;
-    let seed: [u8; 32] = bytes.try_into().ok()?;
-    Some(SigningKey::from_bytes(&seed))
 }
 
 /// Signs checkpoints of the message log with this node's key.

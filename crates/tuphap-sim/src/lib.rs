@@ -23,9 +23,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use base64::Engine;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha512};
 
 pub use services::Agency;
 use state::{Exchange, SimState, StateFile};
@@ -205,9 +203,8 @@ async fn set_up(State(sim): State<Sim>) -> axum::Json<Value> {
 /// `X-Road-Request-Hash`: base64 of the SHA-512 of the request body. (Real X-Road hashes the
 /// serialised request head too — pr-rest §4.3 — a detail of the security servers' own
 /// exchange; a simulator without security servers binds the answer to the body it received.)
-pub fn request_hash(body: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(Sha512::digest(body))
-}
+/// The same digest as the message log's body hash (one implementation).
+pub use tuphap_core::exchange_proof::body_hash as request_hash;
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     // X-Road: sent more than once, the last one wins.

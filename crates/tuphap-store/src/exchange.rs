@@ -496,29 +496,14 @@ impl Tx {
 
 impl Store {
     /// Registers a subscription, or updates its `takes`, endpoint and `enabled` (its position
-    /// in the change log is kept).
+    /// in the change log is kept), in a transaction of its own ([`Tx::subscription_upsert`]).
     pub async fn upsert_subscription(
         &self,
         s: &NewSubscription,
         now: OffsetDateTime,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        with_tx!(tx, c => sqlx::query(
-            "INSERT INTO exchange_subscriptions (subscriber, service, takes, endpoint_url, enabled, fed_up_to, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (subscriber, service) DO UPDATE SET takes = excluded.takes, \
-             endpoint_url = excluded.endpoint_url, enabled = excluded.enabled",
-        )
-        .bind(&s.subscriber)
-        .bind(&s.service)
-        .bind(&s.takes)
-        .bind(&s.endpoint_url)
-        .bind(s.enabled)
-        .bind(s.start_after.max(0))
-        .bind(micros(now))
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        tx.subscription_upsert(s, now).await?;
         tx.commit().await
     }
 

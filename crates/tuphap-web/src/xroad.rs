@@ -203,9 +203,8 @@ pub struct InboundCall {
 }
 
 /// `X-Road-Request-Hash`: base64 of the SHA-512 of the request body.
-pub fn request_hash(body: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(Sha512::digest(body))
-}
+/// The same digest as the message log's body hash (one implementation).
+pub use tuphap_core::exchange_proof::body_hash as request_hash;
 
 fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
     // X-Road: a header sent more than once, the last one wins.
@@ -395,6 +394,38 @@ async fn handle(
             tuphap_store::now_utc(),
         )
         .await;
+    // Labels from what was authenticated and known only (a caller chooses its headers and path).
+    let authenticated = !matches!(parts.status.as_u16(), 400 | 401);
+    let labels = [
+        ("direction", "in".to_string()),
+        (
+            "client",
+            match &client {
+                Some(c) if authenticated => c.clone(),
+                _ => "unauthenticated".to_string(),
+            },
+        ),
+        (
+            "service",
+            if known {
+                service_id.clone()
+            } else {
+                "unknown".to_string()
+            },
+        ),
+        (
+            "outcome",
+            if parts.status.is_success() {
+                "ok"
+            } else {
+                "error"
+            }
+            .to_string(),
+        ),
+    ];
+    metrics::counter!("tuphap_exchange_messages_total", &labels).increment(1);
+    metrics::histogram!("tuphap_exchange_message_duration_seconds", &labels[..3])
+        .record(started.elapsed().as_secs_f64());
     let response = match logged {
         Ok(_) => Response::from_parts(parts, axum::body::Body::from(answer)),
         Err(e) => {

@@ -289,6 +289,29 @@ async fn a_birth_gets_its_personal_id_residence_and_card_and_a_death_is_reported
         assert!(html.contains(&pid), "{e}");
         assert!(html.contains(r#"data-step="issueHealthInsuranceCard" data-state="done""#));
 
+        // Per partner service on /metrics: messages and their round-trip time.
+        let metrics = app
+            .client
+            .get(app.at("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("tuphap_exchange_messages_total")
+                    && l.contains(r#"service="VN/GOV/BCA/CSDLQGDC/assignPersonalId""#)
+                    && l.contains(r#"outcome="ok""#)),
+            "{e}: {metrics}"
+        );
+        assert!(
+            metrics.contains("tuphap_exchange_message_duration_seconds"),
+            "{e}"
+        );
+
         // Each partner saw each step once in effect.
         let stats = partners.sim.stats();
         assert_eq!(stats.services["assignPersonalId"].effective, 1, "{e}");
