@@ -9,10 +9,12 @@
 
 pub mod audit;
 pub mod certificates;
+pub mod citizen;
 pub mod civil;
 pub mod error;
 pub mod exchange;
 pub mod identity;
+pub mod online;
 pub mod reference;
 
 pub use error::{DomainError, ErrorKind};

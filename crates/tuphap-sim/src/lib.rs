@@ -8,7 +8,11 @@
 //! One mechanism: [`handle`] is the generic X-Road request handler (headers, idempotency by
 //! `X-Road-Id`, `X-Road-Request-Hash`, the error model, latency, injected errors, downtime,
 //! persistence, counts); the per-service functions in [`services`] only compute answers.
+//!
+//! With [`SimConfig::oidc`] (`tuphap sim oidc`, and `sim all`), the same process also serves an
+//! OpenID Connect identity provider double for the citizen login ([`oidc`]; not VNeID).
 
+pub mod oidc;
 pub mod services;
 pub mod state;
 
@@ -104,17 +108,26 @@ pub struct SimConfig {
     pub seed: u64,
     /// Start down (503 for every `/r1` request until `POST /sim/up`).
     pub down: bool,
+    /// Also serve the OpenID Connect provider double ([`oidc`]); not served when `None`.
+    pub oidc: Option<oidc::OidcConfig>,
 }
 
 impl Default for SimConfig {
     fn default() -> SimConfig {
         SimConfig {
-            agencies: vec![Agency::Population, Agency::Insurance, Agency::Residence],
+            agencies: vec![
+                Agency::Population,
+                Agency::Insurance,
+                Agency::Residence,
+                Agency::Portal,
+                Agency::Reporting,
+            ],
             state_file: None,
             latency: Duration::ZERO,
             error_rate: 0.0,
             seed: 1,
             down: false,
+            oidc: None,
         }
     }
 }
@@ -125,6 +138,7 @@ struct Inner {
     state: Mutex<SimState>,
     down: AtomicBool,
     draws: AtomicU64,
+    oidc: Option<oidc::Provider>,
 }
 
 /// A simulator: cheap to clone, shared by the router's handlers.
@@ -135,8 +149,23 @@ impl Sim {
     /// Loads the state file (an absent file is an empty state).
     pub fn open(config: SimConfig) -> std::io::Result<Sim> {
         let file = StateFile(config.state_file.clone());
-        let state = file.load()?;
+        let mut state = file.load()?;
+        let oidc = config.oidc.clone().map(|c| {
+            let had_key = state.oidc.signing_key.is_some();
+            let p = oidc::Provider::open(c, &mut state.oidc);
+            (p, had_key)
+        });
+        let oidc = match oidc {
+            Some((p, had_key)) => {
+                if !had_key {
+                    file.save(&state)?;
+                }
+                Some(p)
+            }
+            None => None,
+        };
         Ok(Sim(Arc::new(Inner {
+            oidc,
             down: AtomicBool::new(config.down),
             config,
             file,
@@ -151,6 +180,59 @@ impl Sim {
             Ok(s) => s.stats.clone(),
             Err(p) => p.into_inner().stats.clone(),
         }
+    }
+
+    /// The OIDC provider double, when served.
+    pub(crate) fn provider(&self) -> Option<&oidc::Provider> {
+        self.0.oidc.as_ref()
+    }
+
+    pub(crate) fn with_state<T>(&self, f: impl FnOnce(&SimState) -> T) -> T {
+        match self.0.state.lock() {
+            Ok(s) => f(&s),
+            Err(p) => f(&p.into_inner()),
+        }
+    }
+
+    /// Registers (or replaces) an OIDC client at run time; kept in the state file.
+    pub fn register_oidc_client(&self, client: oidc::OidcClient) -> std::io::Result<()> {
+        let mut guard = match self.0.state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        guard
+            .oidc
+            .clients
+            .retain(|c| c.client_id != client.client_id);
+        guard.oidc.clients.push(client);
+        self.0.file.save(&guard)
+    }
+
+    /// Registers (or replaces) a test identity of the OIDC provider's login page; kept in the
+    /// state file.
+    pub fn register_oidc_identity(&self, identity: oidc::Identity) -> std::io::Result<()> {
+        let mut guard = match self.0.state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        guard
+            .oidc
+            .identities
+            .retain(|i| i.personal_id != identity.personal_id);
+        guard.oidc.identities.push(identity);
+        self.0.file.save(&guard)
+    }
+
+    /// Makes the OIDC provider misbehave (tests of the relying party); no effect without OIDC.
+    pub fn set_oidc_fault(&self, fault: oidc::OidcFault) {
+        if let Some(p) = self.provider() {
+            p.set_fault(fault);
+        }
+    }
+
+    /// The OIDC provider's public JWK set (`GET /jwks`), when served.
+    pub fn oidc_jwks(&self) -> Option<Value> {
+        self.provider().map(|p| p.jwks())
     }
 
     /// True for an injected error on this request: splitmix64 of (seed, draw number).
@@ -175,7 +257,13 @@ impl Sim {
 /// The router: `POST /r1/{instance}/{class}/{member}/{subsystem}/{service}`, `GET /sim/stats`,
 /// `POST /sim/down`, `POST /sim/up`.
 pub fn router(sim: Sim) -> Router {
+    let oidc = if sim.0.oidc.is_some() {
+        oidc::router()
+    } else {
+        Router::new()
+    };
     Router::new()
+        .merge(oidc)
         .route(
             "/r1/{instance}/{class}/{member}/{subsystem}/{service}",
             post(handle),

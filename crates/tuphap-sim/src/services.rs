@@ -2,6 +2,8 @@
 //! the state and returns the answer's JSON, or an error; the generic X-Road handler in `lib.rs`
 //! does everything else (headers, idempotency, hash, latency, injected errors, persistence).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -20,6 +22,10 @@ pub enum Agency {
     Population,
     Insurance,
     Residence,
+    /// The national public-service portal (dossier status sync).
+    Portal,
+    /// The Government's reporting system (periodic reports and indicators).
+    Reporting,
 }
 
 type Run = fn(&mut SimState, &[u8], Date) -> Result<Value, SimError>;
@@ -79,6 +85,20 @@ pub const SERVICES: &[Service] = &[
         subsystem: "CSDLCUTRU",
         code: "removeResidence",
         run: remove_residence,
+    },
+    Service {
+        agency: Agency::Portal,
+        member: "VPCP",
+        subsystem: "DVCQG",
+        code: "syncDossierStatus",
+        run: sync_dossier_status,
+    },
+    Service {
+        agency: Agency::Reporting,
+        member: "VPCP",
+        subsystem: "HTTTBCCP",
+        code: "submitReport",
+        run: submit_report,
     },
 ];
 
@@ -461,6 +481,81 @@ fn remove_residence(state: &mut SimState, bytes: &[u8], _today: Date) -> Result<
     }))
 }
 
+// ---------------------------------------------------------------------------------------------
+// National public-service portal (Cổng Dịch vụ công quốc gia, VPCP)
+
+#[derive(Deserialize)]
+struct DossierStatusInput {
+    dossier_code: String,
+    status: String,
+    /// When the status was reached (RFC 3339).
+    at: String,
+    #[serde(default)]
+    procedure_code: Option<String>,
+    #[serde(default)]
+    due_on: Option<String>,
+}
+
+/// Records a dossier's status as the portal receives it (Circular 01/2018 code, our status
+/// names); the history per code is kept in order of arrival.
+fn sync_dossier_status(
+    state: &mut SimState,
+    bytes: &[u8],
+    _today: Date,
+) -> Result<Value, SimError> {
+    let input: DossierStatusInput = body(bytes)?;
+    let code = tuphap_core::dossier::DossierCode::parse(&input.dossier_code)
+        .map_err(|e| SimError::bad_body(e.code(), e.message_vi()))?;
+    let status = tuphap_core::dossier::DossierStatus::parse(&input.status)
+        .map_err(|e| SimError::bad_body(e.code(), e.message_vi()))?;
+    let at = text(&input.at, "at", "thời điểm")?;
+    let history = state.portal.dossiers.entry(code.to_string()).or_default();
+    history.push(json!({
+        "status": status.as_str(), "at": at,
+        "procedure_code": input.procedure_code, "due_on": input.due_on,
+    }));
+    Ok(
+        json!({ "dossier_code": code.to_string(), "status": status.as_str(), "received": history.len() }),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Government reporting system (Hệ thống thông tin báo cáo Chính phủ, VPCP)
+
+#[derive(Deserialize)]
+struct ReportInput {
+    /// The report's code in the reporting regime, e.g. `BTP-766`.
+    report_code: String,
+    /// The period, e.g. `2026-Q4` or `2026-11`.
+    period: String,
+    /// The reporting unit (office or province code).
+    unit: String,
+    /// Indicator name → value.
+    indicators: BTreeMap<String, Value>,
+}
+
+/// Receives a periodic report and answers its receipt number.
+fn submit_report(state: &mut SimState, bytes: &[u8], today: Date) -> Result<Value, SimError> {
+    let input: ReportInput = body(bytes)?;
+    let report_code = text(&input.report_code, "report_code", "mã báo cáo")?;
+    let period = text(&input.period, "period", "kỳ báo cáo")?;
+    let unit = text(&input.unit, "unit", "đơn vị báo cáo")?;
+    if input.indicators.is_empty() {
+        return Err(SimError::bad_body(
+            "indicators_required",
+            "Báo cáo phải có ít nhất một chỉ tiêu.".to_string(),
+        ));
+    }
+    let r = &mut state.reporting;
+    r.next_number += 1;
+    let receipt = format!("BC-{}-{:06}", today.year(), r.next_number);
+    r.reports.insert(
+        receipt.clone(),
+        json!({ "report_code": report_code, "period": period, "unit": unit, "indicators": input.indicators }),
+    );
+    Ok(json!({ "receipt_number": receipt }))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -568,5 +663,49 @@ mod tests {
             issue_health_insurance_card(&mut state, child.to_string().as_bytes(), today).unwrap();
         assert_eq!(v["card_number"], "TE1010100000001");
         assert_eq!(v["already_issued"], true);
+    }
+
+    #[test]
+    fn the_portal_keeps_each_dossiers_status_history_and_refuses_bad_codes() {
+        let mut st = SimState::default();
+        let today = date!(2027 - 02 - 04);
+        let sync = |st: &mut SimState, code: &str, status: &str| {
+            sync_dossier_status(
+                st,
+                json!({"dossier_code": code, "status": status, "at": "2027-02-04T03:00:00Z"})
+                    .to_string()
+                    .as_bytes(),
+                today,
+            )
+        };
+        let a = sync(&mut st, "000.00.31.H13-270204-0001", "received").unwrap();
+        assert_eq!(a["received"], 1);
+        let b = sync(&mut st, "000.00.31.H13-270204-0001", "processing").unwrap();
+        assert_eq!(b["received"], 2);
+        assert_eq!(st.portal.dossiers["000.00.31.H13-270204-0001"].len(), 2);
+        assert_eq!(
+            sync(&mut st, "not-a-code", "received").unwrap_err().status,
+            400
+        );
+        assert_eq!(
+            sync(&mut st, "000.00.31.H13-270204-0002", "whatever")
+                .unwrap_err()
+                .status,
+            400
+        );
+    }
+
+    #[test]
+    fn reports_get_receipt_numbers_and_need_indicators() {
+        let mut st = SimState::default();
+        let today = date!(2026 - 11 - 27);
+        let report = json!({"report_code": "BTP-766", "period": "2026-11", "unit": "01",
+                            "indicators": {"on_time_rate": 0.97}});
+        let a = submit_report(&mut st, report.to_string().as_bytes(), today).unwrap();
+        assert_eq!(a["receipt_number"], "BC-2026-000001");
+        let empty = json!({"report_code": "BTP-766", "period": "2026-11", "unit": "01",
+                           "indicators": {}});
+        let e = submit_report(&mut st, empty.to_string().as_bytes(), today).unwrap_err();
+        assert_eq!((e.status, e.detail.as_str()), (400, "indicators_required"));
     }
 }

@@ -18,6 +18,27 @@ pub struct SimState {
     /// First answer given to each `X-Road-Id`, replayed unchanged on a repeat.
     pub exchanges: BTreeMap<String, Exchange>,
     pub stats: Stats,
+    /// The OIDC provider double: signing key, clients registered at run time.
+    pub oidc: crate::oidc::OidcState,
+    pub portal: Portal,
+    pub reporting: Reporting,
+}
+
+/// The national public-service portal (Cổng Dịch vụ công quốc gia): the status history it
+/// received per dossier code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Portal {
+    pub dossiers: BTreeMap<String, Vec<serde_json::Value>>,
+}
+
+/// The Government's reporting system (Hệ thống thông tin báo cáo Chính phủ): reports received.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reporting {
+    pub next_number: u64,
+    /// Receipt number → the report.
+    pub reports: BTreeMap<String, serde_json::Value>,
 }
 
 /// One remembered exchange.

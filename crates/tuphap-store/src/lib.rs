@@ -51,7 +51,9 @@ macro_rules! with_tx {
 pub mod audit;
 pub mod certificates;
 pub mod changelog;
+pub mod citizens;
 pub mod civil;
+pub mod dossiers;
 pub mod exchange;
 pub mod exchange_log;
 pub mod extracts;
@@ -60,6 +62,7 @@ pub mod identity;
 pub mod import;
 pub mod partner_ids;
 pub mod person_merge;
+pub mod procedures;
 pub mod reference;
 pub mod testing;
 pub mod version_data;

@@ -242,6 +242,10 @@ impl Store {
             tx.commit().await?;
             wrote = true;
         }
+        // The procedure catalogue (migration 0015): missing and unedited rows only.
+        if self.seed_procedures().await? > 0 {
+            wrote = true;
+        }
         Ok(wrote)
     }
 

@@ -12,6 +12,7 @@
 //! right 4xx status for the API, or an error message on the page for HTML routes.
 
 pub mod api;
+pub mod citizen;
 pub mod error;
 pub mod extract;
 pub mod middleware;

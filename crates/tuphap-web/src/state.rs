@@ -32,6 +32,8 @@ pub struct AppState {
     /// The civil-status search index (a projection of the change log). `None` only when an
     /// in-memory index could not be created; search then answers 503.
     pub search: Option<Arc<SearchIndex>>,
+    /// Citizen login (OpenID Connect relying party); `/citizen/login` answers 503 when `None`.
+    pub citizen_login: Option<Arc<crate::citizen::RelyingParty>>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
                 .inspect_err(|e| tracing::error!(error = %e, "search index unavailable"))
                 .ok()
                 .map(Arc::new),
+            citizen_login: None,
         }
     }
 
@@ -54,6 +57,13 @@ impl AppState {
             config: Arc::new(config),
             metrics: crate::middleware::metrics_handle(),
             search: Some(search),
+            citizen_login: None,
         }
+    }
+
+    /// With citizen login through the identity provider of `settings`.
+    pub fn with_citizen_login(mut self, settings: crate::citizen::OidcSettings) -> AppState {
+        self.citizen_login = Some(Arc::new(crate::citizen::RelyingParty::new(settings)));
+        self
     }
 }

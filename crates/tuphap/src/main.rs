@@ -198,6 +198,21 @@ struct ServeArgs {
     /// Delivery workers of the exchange outbox.
     #[arg(long, env = "TUPHAP_EXCHANGE_WORKERS", default_value_t = 2)]
     exchange_workers: usize,
+    /// Citizen login (online services): issuer URL of the OpenID Connect identity provider
+    /// (VNeID). With `--demo` and no issuer, the demo's simulated provider is used.
+    #[arg(long, env = "TUPHAP_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// Our client id at the identity provider.
+    #[arg(long, env = "TUPHAP_OIDC_CLIENT_ID", requires = "oidc_issuer")]
+    oidc_client_id: Option<String>,
+    /// Our client secret at the identity provider.
+    #[arg(
+        long,
+        env = "TUPHAP_OIDC_CLIENT_SECRET",
+        hide_env_values = true,
+        requires = "oidc_issuer"
+    )]
+    oidc_client_secret: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -625,6 +640,17 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
             .map_err(|e| anyhow!("[{}] {}", e.code, e.message))?;
         println!("  Liên thông với các cơ quan qua: {url}");
     }
+    // Citizen login: the configured identity provider, or the demo's simulated one.
+    let citizen_login = sim::citizen_login_settings(
+        args.oidc_issuer.as_deref(),
+        args.oidc_client_id.as_deref(),
+        args.oidc_client_secret.as_deref(),
+        (args.demo && args.partners.is_none())
+            .then_some(partners.as_deref())
+            .flatten(),
+        &public_url,
+    )
+    .await?;
     let demo_logins = if args.demo {
         Some(demo::seed(&app, &g.data_dir).await?)
     } else {
@@ -683,7 +709,14 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
                 .await;
         })
     };
-    let state = AppState::with_search(app, config, search);
+    let mut state = AppState::with_search(app, config, search);
+    if let Some(settings) = citizen_login {
+        println!(
+            "  Dịch vụ công trực tuyến: {public_url}/citizen  (đăng nhập qua {})",
+            settings.issuer
+        );
+        state = state.with_citizen_login(settings);
+    }
     tuphap_web::serve(listener, state, shutdown_signal()).await?;
     catch_up.abort();
     // Workers finish the message in hand (its outcome is recorded) and stop.

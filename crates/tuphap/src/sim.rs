@@ -1,4 +1,4 @@
-//! `tuphap sim population|insurance|residence|all`: runs the partner-agency test doubles of
+//! `tuphap sim population|insurance|residence|portal|reporting|oidc|all`: runs the partner-agency test doubles of
 //! `tuphap-sim` as a process of its own.
 
 use std::net::SocketAddr;
@@ -18,7 +18,13 @@ pub enum Which {
     Insurance,
     /// Residence database (Bộ Công an): registerPermanentResidence, removeResidence.
     Residence,
-    /// All three on one address.
+    /// Identity provider (VNeID-style, OpenID Connect): citizen login of the online services.
+    Oidc,
+    /// National public-service portal (VPCP): syncDossierStatus.
+    Portal,
+    /// Government reporting system (VPCP): submitReport.
+    Reporting,
+    /// All of them on one address (the agencies and the identity provider).
     All,
 }
 
@@ -45,6 +51,18 @@ pub struct SimArgs {
     /// Start down: 503 for every request until `POST /sim/up`.
     #[arg(long)]
     down: bool,
+    /// An OIDC client of the identity provider, `ID:SECRET:REDIRECT_URI` (repeatable; more can
+    /// be registered at run time with `POST /sim/oidc/clients`).
+    #[arg(long = "oidc-client", value_name = "ID:SECRET:REDIRECT_URI")]
+    oidc_clients: Vec<String>,
+    /// The identity provider's issuer URL (default: `http://<Host header>`).
+    #[arg(long)]
+    oidc_issuer: Option<String>,
+    /// An extra test identity of the identity provider's login page,
+    /// `PERSONAL_ID:NAME:YYYY-MM-DD:male|female` (repeatable; more with
+    /// `POST /sim/oidc/identities`).
+    #[arg(long = "oidc-identity", value_name = "ID:NAME:BIRTHDATE:GENDER")]
+    oidc_identities: Vec<String>,
 }
 
 pub async fn run(
@@ -60,7 +78,40 @@ pub async fn run(
         Which::Population => vec![Agency::Population],
         Which::Insurance => vec![Agency::Insurance],
         Which::Residence => vec![Agency::Residence],
-        Which::All => vec![Agency::Population, Agency::Insurance, Agency::Residence],
+        Which::Oidc => vec![],
+        Which::Portal => vec![Agency::Portal],
+        Which::Reporting => vec![Agency::Reporting],
+        Which::All => vec![
+            Agency::Population,
+            Agency::Insurance,
+            Agency::Residence,
+            Agency::Portal,
+            Agency::Reporting,
+        ],
+    };
+    let oidc = match args.which {
+        Which::Oidc | Which::All => {
+            let mut clients = Vec::new();
+            for c in &args.oidc_clients {
+                clients.push(tuphap_sim::oidc::OidcClient::parse(c).ok_or_else(|| {
+                    anyhow!("--oidc-client phải có dạng ID:SECRET:REDIRECT_URI, nhận được {c:?}")
+                })?);
+            }
+            let mut identities = Vec::new();
+            for i in &args.oidc_identities {
+                identities.push(tuphap_sim::oidc::Identity::parse(i).ok_or_else(|| {
+                    anyhow!(
+                        "--oidc-identity phải có dạng SỐ_ĐỊNH_DANH:HỌ_TÊN:YYYY-MM-DD:male|female, nhận được {i:?}"
+                    )
+                })?);
+            }
+            Some(tuphap_sim::oidc::OidcConfig {
+                issuer: args.oidc_issuer.clone(),
+                clients,
+                identities,
+            })
+        }
+        _ => None,
     };
     let sim = Sim::open(SimConfig {
         agencies,
@@ -69,6 +120,7 @@ pub async fn run(
         error_rate: args.error_rate,
         seed: args.seed,
         down: args.down,
+        oidc,
     })
     .with_context(|| "không đọc được tệp trạng thái của bộ mô phỏng")?;
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -84,4 +136,57 @@ pub async fn run(
     );
     tuphap_sim::serve(listener, sim, shutdown).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The citizen-login settings of `tuphap serve`: `--oidc-*` when given; otherwise, with the
+/// demo's simulators at `demo_sim`, a client registered with the simulated identity provider
+/// (`POST /sim/oidc/clients`, a fresh secret each start); otherwise none.
+pub async fn citizen_login_settings(
+    issuer: Option<&str>,
+    client_id: Option<&str>,
+    client_secret: Option<&str>,
+    demo_sim: Option<&str>,
+    public_url: &str,
+) -> Result<Option<tuphap_web::citizen::OidcSettings>> {
+    let redirect_uri = format!("{}/citizen/callback", public_url.trim_end_matches('/'));
+    if let Some(issuer) = issuer {
+        let (Some(id), Some(secret)) = (client_id, client_secret) else {
+            return Err(anyhow!(
+                "--oidc-issuer cần cả --oidc-client-id và --oidc-client-secret"
+            ));
+        };
+        return Ok(Some(tuphap_web::citizen::OidcSettings {
+            issuer: issuer.trim_end_matches('/').to_string(),
+            client_id: id.to_string(),
+            client_secret: secret.to_string(),
+            redirect_uri,
+        }));
+    }
+    let Some(sim_url) = demo_sim else {
+        return Ok(None);
+    };
+    let client = tuphap_sim::oidc::OidcClient {
+        client_id: "tuphap-demo".into(),
+        client_secret: tuphap_domain::identity::random_token(),
+        redirect_uris: vec![redirect_uri.clone()],
+    };
+    let sim_url = sim_url.trim_end_matches('/');
+    let resp = reqwest::Client::new()
+        .post(format!("{sim_url}/sim/oidc/clients"))
+        .json(&client)
+        .send()
+        .await
+        .with_context(|| "không đăng ký được ứng dụng với hệ thống định danh mô phỏng")?;
+    if !resp.status().is_success() {
+        return Err(anyhow!(
+            "hệ thống định danh mô phỏng từ chối đăng ký ứng dụng: {}",
+            resp.status()
+        ));
+    }
+    Ok(Some(tuphap_web::citizen::OidcSettings {
+        issuer: sim_url.to_string(),
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+        redirect_uri,
+    }))
 }

@@ -7,6 +7,7 @@
 
 mod adoption;
 mod amendment;
+mod citizen_view;
 mod death;
 mod divorce;
 mod extract;

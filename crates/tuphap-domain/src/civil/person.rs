@@ -5,6 +5,8 @@ use utoipa::ToSchema;
 
 use tuphap_core::civil::MaritalStatus;
 use tuphap_store::Outcome;
+use tuphap_store::civil::{PersonEventRow, PersonRow};
+use tuphap_store::identity::OfficeRow;
 
 use super::{record_in_scope, register_text};
 use crate::error::{DomainError, Result};
@@ -86,13 +88,38 @@ impl App {
                 format!("Không có người số {id} trong sổ."),
             )
         })?;
-        let mut events = Vec::new();
-        let mut hidden = 0usize;
         let rows = self.store.person_events(id).await?;
+        let (events, hidden) = self
+            .life_events(&rows, |o| record_in_scope(actor, o))
+            .await?;
+        let mut audit = actor.audit(meta, "civil.person.read");
+        audit.target_type = Some("person".into());
+        audit.target_id = Some(id.to_string());
+        if events.is_empty() && hidden > 0 {
+            audit.outcome = Some(Outcome::Denied);
+            audit.reason = Some("outside_jurisdiction".into());
+            self.store.audit(&[audit]).await?;
+            return Err(DomainError::forbidden(format!(
+                "Người số {id} không có sự kiện hộ tịch nào trong phạm vi thẩm quyền của {}.",
+                actor.office.name
+            )));
+        }
+        self.store.audit(&[audit]).await?;
+        self.person_view(p, &rows, events, hidden).await
+    }
+
+    /// A person's life events from `rows`, those whose office `visible` accepts; and how many
+    /// were left out.
+    pub(crate) async fn life_events(
+        &self,
+        rows: &[PersonEventRow],
+        visible: impl Fn(&OfficeRow) -> bool,
+    ) -> Result<(Vec<LifeEvent>, usize)> {
+        let mut events = Vec::with_capacity(rows.len());
+        let mut hidden = 0usize;
         for e in rows.iter().cloned() {
             let office = self.store.office_by_id(e.office_id).await?;
-            let visible = office.as_ref().is_some_and(|o| record_in_scope(actor, o));
-            if !visible {
+            if !office.as_ref().is_some_and(&visible) {
                 hidden += 1;
                 continue;
             }
@@ -114,19 +141,19 @@ impl App {
                 office_name: office.map(|o| o.name).unwrap_or_default(),
             });
         }
-        let mut audit = actor.audit(meta, "civil.person.read");
-        audit.target_type = Some("person".into());
-        audit.target_id = Some(id.to_string());
-        if events.is_empty() && hidden > 0 {
-            audit.outcome = Some(Outcome::Denied);
-            audit.reason = Some("outside_jurisdiction".into());
-            self.store.audit(&[audit]).await?;
-            return Err(DomainError::forbidden(format!(
-                "Người số {id} không có sự kiện hộ tịch nào trong phạm vi thẩm quyền của {}.",
-                actor.office.name
-            )));
-        }
-        self.store.audit(&[audit]).await?;
+        Ok((events, hidden))
+    }
+
+    /// The person view of `p` with the events already read and filtered: status derived from
+    /// the registry, merges, current guardianship, partner numbers.
+    pub(crate) async fn person_view(
+        &self,
+        p: PersonRow,
+        rows: &[PersonEventRow],
+        events: Vec<LifeEvent>,
+        hidden: usize,
+    ) -> Result<PersonView> {
+        let id = p.id;
         // A merged entry's status is the person's: derived from the entry that stays.
         let derived = self.derived_status(p.merged_into.unwrap_or(id)).await?;
         let explained = match derived.status {
@@ -136,21 +163,20 @@ impl App {
             ),
             _ => derived.sentence,
         };
-        let status = derived.status.code();
         Ok(PersonView {
-            id: p.id,
+            id,
             full_name: p.full_name,
             personal_id: p.personal_id,
             sex: p.sex,
             date_of_birth: p.date_of_birth.map(|d| d.to_string()),
             date_of_death: p.date_of_death.map(|d| d.to_string()),
-            civil_status: status.into(),
+            civil_status: derived.status.code().into(),
             civil_status_explained: explained,
             events,
             hidden_events: hidden,
             merged_into: p.merged_into,
             merges: self.person_merge_history(id).await?,
-            guardianship: self.guardianship_sentence(&rows).await?,
+            guardianship: self.guardianship_sentence(rows).await?,
             partner_numbers: self
                 .store
                 .partner_ids_of(id)

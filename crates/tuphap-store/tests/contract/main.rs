@@ -31,12 +31,15 @@ macro_rules! contract {
 
 mod audit_chain;
 mod changelog;
+mod citizens;
 mod civil;
+mod dossiers;
 mod exchange;
 mod exchange_log;
 mod identity;
 mod kinship;
 mod person_merge;
+mod procedures;
 mod reference;
 mod xroad;
 

@@ -10,6 +10,7 @@ pub mod exchange_log;
 pub mod exchange_members;
 pub mod extracts;
 pub mod person_merge;
+pub mod procedures;
 pub mod reference;
 pub mod search;
 pub mod users;
@@ -41,6 +42,7 @@ use crate::state::AppState;
         (name = "audit", description = "Nhật ký kiểm tra"),
         (name = "civil", description = "Đăng ký hộ tịch: khai sinh, đăng ký, tra cứu hồ sơ"),
         (name = "exchange", description = "Nền tảng trao đổi dữ liệu (LGSP): đăng ký nhận tin, hàng đợi gửi đi, thư lỗi"),
+        (name = "procedures", description = "Danh mục thủ tục hành chính, dịch vụ công trực tuyến"),
     )
 )]
 pub struct ApiDoc;
@@ -72,6 +74,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(civil::router())
         .merge(extracts::router())
         .merge(person_merge::router())
+        .merge(procedures::router())
         .merge(search::router())
         .merge(exchange_members::router())
         .merge(exchange::router())

@@ -12,6 +12,7 @@ mod civil_search;
 mod exchange;
 mod exchange_log;
 mod exchange_members;
+mod procedures;
 mod reference;
 mod tools;
 mod users;
@@ -36,11 +37,26 @@ pub fn router() -> Router<AppState> {
         .route("/", get(auth::home))
         .route("/login", get(auth::login_form).post(auth::login_submit))
         .route("/logout", post(auth::logout))
+        // Online public services: citizen login (OpenID Connect) and "Trang của tôi".
+        .route("/citizen", get(civil::citizen_home))
+        .route("/citizen/login", get(civil::citizen_login))
+        .route("/citizen/callback", get(civil::citizen_callback))
+        .route("/citizen/logout", post(civil::citizen_logout))
         .route("/verify", get(verify::page))
         .route("/reference/admin-units", get(reference::admin_units))
         .route("/reference/admin-units/{code}", get(reference::admin_unit))
         .route("/tools/personal-id", get(tools::personal_id))
         .route("/calendar", get(calendar::page))
+        .route(
+            "/procedures",
+            get(procedures::list).post(procedures::create),
+        )
+        .route("/procedures/new", get(procedures::new_form))
+        .route(
+            "/procedures/{code}",
+            get(procedures::detail).post(procedures::update),
+        )
+        .route("/procedures/{code}/edit", get(procedures::edit_form))
         .route("/calendar/adjustments", post(calendar::set_adjustment))
         .route(
             "/calendar/adjustments/{date}/delete",
@@ -165,6 +181,7 @@ impl Layout {
             ("/reference/admin-units", "Đơn vị hành chính"),
             ("/tools/personal-id", "Số định danh"),
             ("/calendar", "Lịch làm việc"),
+            ("/procedures", "Thủ tục hành chính"),
         ];
         if actor.office.kind == tuphap_domain::identity::OfficeKind::Commune
             || matches!(

@@ -219,3 +219,30 @@ pub async fn login_as(app: &TestApp, username: &str, next: &str) -> reqwest::Cli
     );
     c
 }
+
+/// Like [`spawn_app_on`], with the state adjusted by `configure(state, url)` before serving
+/// (the URL is known: e.g. a citizen-login redirect URI).
+pub async fn spawn_app_with(
+    engine: Engine,
+    configure: impl FnOnce(AppState, &str) -> AppState,
+) -> Option<TestApp> {
+    let dir = tuphap_testkit::temp_dir();
+    let store = fresh_store(engine, dir.path()).await?;
+    let app = App::new(store.clone()).with_keys_dir(dir.path().join("keys"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = configure(AppState::new(app.clone(), WebConfig::default()), &url);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(tuphap_web::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    Some(TestApp {
+        url,
+        store,
+        app,
+        engine,
+        client: new_client(),
+        _dir: dir,
+        _shutdown: tx,
+    })
+}

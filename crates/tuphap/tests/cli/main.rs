@@ -6,6 +6,7 @@ mod exchange_log;
 mod exchange_outbox;
 mod linked;
 mod sim;
+mod sim_oidc;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};

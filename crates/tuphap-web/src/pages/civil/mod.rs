@@ -44,6 +44,7 @@ use crate::state::AppState;
 
 mod adoption;
 mod amendment;
+mod citizen;
 mod death;
 mod extract;
 mod guardianship;
@@ -59,6 +60,7 @@ pub use adoption::{
     declare_adoption, declare_adoption_termination, new_adoption, new_adoption_termination,
 };
 pub use amendment::{declare_amendment, new_amendment};
+pub use citizen::{citizen_callback, citizen_home, citizen_login, citizen_logout};
 pub use death::{declare_death, new_death};
 pub use extract::issue as issue_extract;
 pub use guardianship::{

@@ -79,7 +79,7 @@ pub struct PersonPage {
 }
 
 /// The derived civil status in words, by the person's sex where it matters.
-fn civil_status_label(status: &str, sex: Option<&str>) -> (&'static str, &'static str) {
+pub(super) fn civil_status_label(status: &str, sex: Option<&str>) -> (&'static str, &'static str) {
     let female = sex == Some("female");
     let male = sex == Some("male");
     match status {
@@ -96,7 +96,7 @@ fn civil_status_label(status: &str, sex: Option<&str>) -> (&'static str, &'stati
 }
 
 /// What the event is for this person.
-fn event_title(kind: &str, role: &str) -> String {
+pub(super) fn event_title(kind: &str, role: &str) -> String {
     match (kind, role) {
         ("birth", "mother" | "father") => "Khai sinh của con".to_string(),
         _ => kind_label(kind).to_string(),
