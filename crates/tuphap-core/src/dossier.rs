@@ -376,6 +376,25 @@ impl DossierAction {
     }
 }
 
+/// An event of a dossier's log as shown to people (citizen, officer, public lookup).
+pub fn event_label_vi(kind: &str) -> &'static str {
+    match kind {
+        "submitted" => "Nộp hồ sơ",
+        "received" => "Cơ quan tiếp nhận hồ sơ",
+        "supplement_requested" => "Yêu cầu bổ sung giấy tờ",
+        "supplement_answered" => "Đã bổ sung giấy tờ",
+        "refused" => "Từ chối giải quyết",
+        "processed" => "Đã xử lý xong",
+        "result_returned" => "Đã trả kết quả",
+        "withdrawn" => "Công dân rút hồ sơ",
+        "stopped" => "Dừng xử lý",
+        "apology" => "Xin lỗi và hẹn lại ngày trả kết quả",
+        "paid" => "Đã thanh toán lệ phí",
+        "rated" => "Đánh giá mức độ hài lòng",
+        _ => "Cập nhật hồ sơ",
+    }
+}
+
 /// The status after `action` on a dossier in status `from`, or why it is not allowed.
 ///
 /// * Received from Submitted; Processing (the officer works on it) from Received.

@@ -8,6 +8,8 @@ pub mod dates;
 pub mod dossier;
 pub mod error;
 pub mod exchange_proof;
+pub mod indicators;
+pub mod payment;
 pub mod personal_id;
 pub mod procedures;
 pub mod reference;

@@ -285,6 +285,64 @@ impl App {
                 "Chỉ cơ quan đã đăng ký mới cấp giấy tờ của hồ sơ này; nơi khác cấp bản sao trích lục.",
             ));
         }
+        let audit = |action: &str| actor.audit(meta, action);
+        self.certificate_for(&r, &view.data, actor.user_id, &audit)
+            .await
+    }
+
+    /// The certificate of a record declared from an online dossier, for the citizen who filed the
+    /// dossier (the electronic result, Nghị định 45/2020/NĐ-CP): issued in the name of the
+    /// registering office by its signer if no one printed it yet, else the same code again.
+    /// Audited as the citizen's.
+    pub async fn dossier_certificate(
+        &self,
+        citizen: &crate::citizen::Citizen,
+        meta: &RequestMeta,
+        code: &str,
+    ) -> Result<IssuedCertificate> {
+        let code = code.trim().to_ascii_uppercase();
+        let d = self
+            .store
+            .dossier_by_code(&code)
+            .await?
+            .filter(|d| d.applicant_personal_id == citizen.personal_id)
+            .ok_or_else(|| {
+                DomainError::not_found(
+                    "dossier_not_found",
+                    format!("Không tìm thấy hồ sơ có mã \u{201c}{code}\u{201d} của bạn."),
+                )
+            })?;
+        let Some(record_id) = d.record_id.filter(|_| d.has_result) else {
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                "dossier_result_not_ready",
+                "Hồ sơ chưa có kết quả: giấy tờ điện tử có sau khi cơ quan đăng ký xong.",
+            ));
+        };
+        let r = self
+            .store
+            .record_by_id(record_id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        let data = self.record_current_data(&r).await?;
+        let issued_by = r.registered_by.ok_or_else(DomainError::internal)?;
+        let audit = |action: &str| {
+            let mut e = citizen.audit(meta, action);
+            e.details = Some(serde_json::json!({"dossier": code}));
+            e
+        };
+        self.certificate_for(&r, &data, issued_by, &audit).await
+    }
+
+    /// Signs (or finds) the certificate of a registered record for its current version.
+    async fn certificate_for(
+        &self,
+        r: &tuphap_store::civil::RecordRow,
+        data: &serde_json::Value,
+        issued_by: i64,
+        audit: &(dyn Fn(&str) -> tuphap_store::NewAuditEntry + Sync),
+    ) -> Result<IssuedCertificate> {
+        let id = r.id;
         let (Some(number), Some(book), Some(year), Some(registered_on)) = (
             r.register_number,
             r.register_book.clone(),
@@ -324,7 +382,7 @@ impl App {
             .as_deref()
             .and_then(|p| refdata::unit_on(p, registered_on))
             .map(|u| u.full_name.clone());
-        let d = &view.data;
+        let d = data;
         let common = serde_json::json!({
             "office": {"name": office.name, "province": province},
             "register": {"number": number, "book": book, "year": year},
@@ -337,7 +395,7 @@ impl App {
             // Copies of extracts are issued by `issue_extract` (civil/extract.rs), never here.
             CertificateKind::Extract => return Err(DomainError::internal()),
             CertificateKind::RecordExtract => {
-                let paper = self.record_extract_paper(&r, d, registered_on).await?;
+                let paper = self.record_extract_paper(r, d, registered_on).await?;
                 record_extract_date = Some(paper.event_date);
                 (paper.fields, paper.full_name, paper.second_name)
             }
@@ -542,7 +600,7 @@ impl App {
             .into_iter()
             .find(|c| c.record_version == r.current_version && c.revoked_at.is_none())
         {
-            let mut e = actor.audit(meta, "civil.certificate.print");
+            let mut e = audit("civil.certificate.print");
             e.target_type = Some("civil_record".into());
             e.target_id = Some(id.to_string());
             self.store.audit(&[e]).await?;
@@ -584,12 +642,12 @@ impl App {
         };
         let code = sign(&payload, &key, &key_id);
         let mut tx = self.store.begin().await?;
-        tx.certificate_insert(id, r.current_version, &key_id, &code, today, actor.user_id)
+        tx.certificate_insert(id, r.current_version, &key_id, &code, today, issued_by)
             .await?;
         if r.status == "registered" {
             tx.record_set_status(id, "certificate_issued", None).await?;
         }
-        let mut e = actor.audit(meta, "civil.certificate.issue");
+        let mut e = audit("civil.certificate.issue");
         e.target_type = Some("civil_record".into());
         e.target_id = Some(id.to_string());
         e.details = Some(serde_json::json!({"key_id": key_id, "version": r.current_version}));
@@ -599,7 +657,7 @@ impl App {
                 entity: r.kind.clone(),
                 entity_id: id.to_string(),
                 action: "certificate_issued".into(),
-                actor_user_id: Some(actor.user_id),
+                actor_user_id: Some(issued_by),
                 payload: serde_json::json!({"office": office.code, "key_id": key_id}),
             }],
         )

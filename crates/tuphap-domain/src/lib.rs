@@ -28,6 +28,9 @@ pub struct App {
     pub auth: identity::AuthPolicy,
     /// `<data dir>/keys`: private signing keys of the offices (generated at first use).
     pub keys_dir: Option<std::path::PathBuf>,
+    /// The payment gateway of the online services' fees (`online::payment`); payments answer
+    /// `payment_not_configured` without it.
+    pub payment_gateway: Option<std::sync::Arc<online::payment::PaymentGateway>>,
 }
 
 impl App {
@@ -36,12 +39,19 @@ impl App {
             store,
             auth: identity::AuthPolicy::default(),
             keys_dir: None,
+            payment_gateway: None,
         }
     }
 
     /// Sets the directory of the signing keys.
     pub fn with_keys_dir(mut self, dir: impl Into<std::path::PathBuf>) -> App {
         self.keys_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets the payment gateway of dossier fees.
+    pub fn with_payment_gateway(mut self, gateway: online::payment::PaymentGateway) -> App {
+        self.payment_gateway = Some(std::sync::Arc::new(gateway));
         self
     }
 }

@@ -230,6 +230,12 @@ impl Dispatcher {
         if let Some(body) = &m.request_body {
             return Prepared::Send(body.clone());
         }
+        // The national portal's status sync: its body is built from the change itself.
+        match tuphap_domain::online::portal_sync::portal_request(m) {
+            Some(Built::Send(body)) => return Prepared::Send(body),
+            Some(Built::Skip { reason, go_on }) => return Prepared::Skip { reason, go_on },
+            None => {}
+        }
         match self.app.build_linked_request(m).await {
             Ok(None) => Prepared::Send(m.payload.clone()),
             Ok(Some(Built::Send(body))) => Prepared::Send(body),

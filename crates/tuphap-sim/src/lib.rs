@@ -13,6 +13,7 @@
 //! OpenID Connect identity provider double for the citizen login ([`oidc`]; not VNeID).
 
 pub mod oidc;
+pub mod payment;
 pub mod services;
 pub mod state;
 
@@ -110,6 +111,8 @@ pub struct SimConfig {
     pub down: bool,
     /// Also serve the OpenID Connect provider double ([`oidc`]); not served when `None`.
     pub oidc: Option<oidc::OidcConfig>,
+    /// Also serve the payment gateway double ([`payment`]); not served when `None`.
+    pub payment: Option<payment::PaymentConfig>,
 }
 
 impl Default for SimConfig {
@@ -128,6 +131,7 @@ impl Default for SimConfig {
             seed: 1,
             down: false,
             oidc: None,
+            payment: None,
         }
     }
 }
@@ -139,6 +143,7 @@ struct Inner {
     down: AtomicBool,
     draws: AtomicU64,
     oidc: Option<oidc::Provider>,
+    payment: Option<payment::Gateway>,
 }
 
 /// A simulator: cheap to clone, shared by the router's handlers.
@@ -164,8 +169,10 @@ impl Sim {
             }
             None => None,
         };
+        let payment = config.payment.clone().map(payment::Gateway::new);
         Ok(Sim(Arc::new(Inner {
             oidc,
+            payment,
             down: AtomicBool::new(config.down),
             config,
             file,
@@ -262,8 +269,14 @@ pub fn router(sim: Sim) -> Router {
     } else {
         Router::new()
     };
+    let payment = if sim.0.payment.is_some() {
+        payment::router()
+    } else {
+        Router::new()
+    };
     Router::new()
         .merge(oidc)
+        .merge(payment)
         .route(
             "/r1/{instance}/{class}/{member}/{subsystem}/{service}",
             post(handle),

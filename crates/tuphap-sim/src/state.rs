@@ -22,6 +22,8 @@ pub struct SimState {
     pub oidc: crate::oidc::OidcState,
     pub portal: Portal,
     pub reporting: Reporting,
+    /// The payment gateway double: merchants registered at run time, transactions.
+    pub payment: crate::payment::PaymentState,
 }
 
 /// The national public-service portal (Cổng Dịch vụ công quốc gia): the status history it

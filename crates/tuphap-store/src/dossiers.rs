@@ -22,7 +22,8 @@ use crate::{Result, Store, Tx, TxInner};
 const DOSSIER_COLUMNS: &str = "id, code, procedure_code, procedure_name, office_id, \
      applicant_personal_id, applicant_name, channel, status, processing_days, submitted_at, \
      received_at, finished_at, returned_at, due_on, reappointed_on, paused_since, paused_days, \
-     supplement_count, late, record_id, paid_online, has_result, updated_at";
+     supplement_count, late, record_id, paid_online, has_result, updated_at, application, copies, \
+     fee_vnd";
 
 const EVENT_COLUMNS: &str = "id, dossier_id, kind, at, by_user_id, by_personal_id, status_before, \
      status_after, due_before, due_after, details";
@@ -43,6 +44,42 @@ pub struct NewDossier {
     pub submitted_at: i64,
     /// `DuocThanhToanTrucTuyen`: 0, 1 (national portal), 2 (ministry or provincial gateway).
     pub paid_online: i32,
+    /// The form's content as JSON (for a birth, `BirthDeclaration`); `None` for dossiers that
+    /// came without one (one-stop systems).
+    pub application: Option<String>,
+    /// Copies of the extract asked for (bản sao trích lục).
+    pub copies: i32,
+    /// What the citizen owes, in đồng (0: nothing to pay).
+    pub fee_vnd: i64,
+}
+
+/// A file uploaded with a dossier, checked by the domain (size, type, anti-malware verdict).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct NewDossierFile {
+    /// The required document it answers (its name in the catalogue), or "Giấy tờ khác".
+    pub component: String,
+    pub file_name: String,
+    pub content_type: String,
+    #[serde(skip)]
+    pub content: Vec<u8>,
+    /// Hex SHA-256 of `content`.
+    pub sha256: String,
+    /// `not_scanned`, `clean`, `pending`.
+    pub scan_status: String,
+}
+
+/// A stored file's description (without its content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DossierFileInfo {
+    pub id: i64,
+    pub dossier_id: i64,
+    pub component: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub scan_status: String,
+    pub uploaded_at: i64,
 }
 
 /// A dossier as stored.
@@ -72,6 +109,9 @@ pub struct DossierRow {
     pub paid_online: i32,
     pub has_result: bool,
     pub updated_at: i64,
+    pub application: Option<String>,
+    pub copies: i32,
+    pub fee_vnd: i64,
 }
 
 /// An event to append to a dossier's log.
@@ -230,7 +270,44 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The offices that take online dossiers (a dossier unit code is set): (code, name), by
+    /// name.
+    pub async fn offices_with_dossier_unit_code(&self) -> Result<Vec<(String, String)>> {
+        let rows = with_pool!(self, p => sqlx::query_as::<_, (String, String)>(
+            "SELECT o.code, o.name FROM dossier_unit_codes u JOIN offices o ON o.id = u.office_id \
+             ORDER BY o.name",
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// The files of a dossier (descriptions only), in upload order.
+    pub async fn dossier_files(&self, dossier_id: i64) -> Result<Vec<DossierFileInfo>> {
+        let rows = with_pool!(self, p => sqlx::query_as::<_, DossierFileInfo>(
+            "SELECT id, dossier_id, component, file_name, content_type, size_bytes, sha256, \
+             scan_status, uploaded_at FROM dossier_files WHERE dossier_id = $1 ORDER BY id",
+        )
+        .bind(dossier_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+}
+
 impl Tx {
+    /// The code of the unfinished dossier a civil record was declared from, if any.
+    pub async fn dossier_open_for_record(&mut self, record_id: i64) -> Result<Option<String>> {
+        let r: Option<(String,)> = with_tx!(self, c => sqlx::query_as(
+            "SELECT code FROM dossiers WHERE record_id = $1 AND finished_at IS NULL",
+        )
+        .bind(record_id)
+        .fetch_optional(&mut *c)
+        .await)?;
+        Ok(r.map(|(c,)| c))
+    }
+
     /// Sets (or replaces) an office's unit code.
     pub async fn dossier_set_unit_code(
         &mut self,
@@ -272,8 +349,8 @@ impl Tx {
         let (id,): (i64,) = with_tx!(self, c => sqlx::query_as(
             "INSERT INTO dossiers (code, procedure_code, procedure_name, office_id, \
              applicant_personal_id, applicant_name, channel, status, processing_days, \
-             submitted_at, paid_online, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10) RETURNING id",
+             submitted_at, paid_online, updated_at, application, copies, fee_vnd) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $12, $13, $14) RETURNING id",
         )
         .bind(&d.code)
         .bind(&d.procedure_code)
@@ -286,6 +363,9 @@ impl Tx {
         .bind(d.processing_days)
         .bind(d.submitted_at)
         .bind(d.paid_online)
+        .bind(&d.application)
+        .bind(d.copies)
+        .bind(d.fee_vnd)
         .fetch_one(&mut *c)
         .await)?;
         Ok(id)
@@ -356,5 +436,274 @@ impl Tx {
         .fetch_one(&mut *c)
         .await)?;
         Ok(id)
+    }
+
+    /// Stores a file of a dossier; returns its id.
+    pub async fn dossier_file_insert(
+        &mut self,
+        dossier_id: i64,
+        f: &NewDossierFile,
+        at: i64,
+        by_personal_id: Option<&str>,
+    ) -> Result<i64> {
+        let size = i64::try_from(f.content.len()).unwrap_or(i64::MAX);
+        let (id,): (i64,) = with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO dossier_files (dossier_id, component, file_name, content_type, \
+             size_bytes, sha256, content, scan_status, uploaded_at, uploaded_by_personal_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(dossier_id)
+        .bind(&f.component)
+        .bind(&f.file_name)
+        .bind(&f.content_type)
+        .bind(size)
+        .bind(&f.sha256)
+        .bind(&f.content)
+        .bind(&f.scan_status)
+        .bind(at)
+        .bind(by_personal_id)
+        .fetch_one(&mut *c)
+        .await)?;
+        Ok(id)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The officer's queue (issue 7, item 4): an office's dossiers ordered by their appointment date,
+// keyset-paginated, with the counts per deadline band, and one file of a dossier.
+
+/// The deadline band of an open dossier, relative to `today` and `horizon` (the next working
+/// day) of a [`DossierQueueQuery`]. The appointment date is the Form 04 date when there is one,
+/// else the due date (`COALESCE(reappointed_on, due_on)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueBand {
+    /// Submitted, not received yet (no due date).
+    Waiting,
+    /// Open, the appointment date has passed.
+    Overdue,
+    /// Open, due today or by the next working day.
+    DueSoon,
+    /// Open, due later.
+    OnTrack,
+    /// A supplement was requested: the clock is stopped.
+    Paused,
+}
+
+impl DueBand {
+    /// The SQL condition of the band, with `t` and `h` the placeholders of today and the
+    /// horizon (static text otherwise).
+    fn condition(self, t: &str, h: &str) -> String {
+        const OPEN: &str =
+            "finished_at IS NULL AND status NOT IN ('submitted', 'supplement_requested')";
+        const DUE: &str = "COALESCE(reappointed_on, due_on)";
+        match self {
+            DueBand::Waiting => "status = 'submitted'".to_string(),
+            DueBand::Paused => "status = 'supplement_requested'".to_string(),
+            DueBand::Overdue => format!("{OPEN} AND {DUE} < {t}"),
+            DueBand::DueSoon => format!("{OPEN} AND {DUE} >= {t} AND {DUE} <= {h}"),
+            DueBand::OnTrack => format!("{OPEN} AND {DUE} > {h}"),
+        }
+    }
+
+    fn uses_today(self) -> bool {
+        matches!(self, DueBand::Overdue | DueBand::DueSoon)
+    }
+
+    fn uses_horizon(self) -> bool {
+        matches!(self, DueBand::DueSoon | DueBand::OnTrack)
+    }
+}
+
+/// Which dossiers of an office a queue page lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierQueueQuery {
+    pub office_id: i64,
+    /// Only open dossiers (`finished_at IS NULL`).
+    pub open_only: bool,
+    /// One status (`dossiers.status`).
+    pub status: Option<String>,
+    pub band: Option<DueBand>,
+    /// The Vietnam date the bands are computed for, and the next working day after it.
+    pub today: Date,
+    pub horizon: Date,
+}
+
+/// The sort key of a dossier without an appointment date (not received yet): such dossiers come
+/// first, they wait for the officer.
+pub const QUEUE_NO_DUE: Date = time::macros::date!(1900 - 01 - 01);
+
+/// Open dossiers of an office per deadline band.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DueBandCounts {
+    pub waiting: i64,
+    pub overdue: i64,
+    pub due_soon: i64,
+    pub on_track: i64,
+    pub paused: i64,
+}
+
+/// A file of a dossier with its content.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DossierFileContent {
+    pub id: i64,
+    pub dossier_id: i64,
+    pub component: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub scan_status: String,
+    pub uploaded_at: i64,
+    pub content: Vec<u8>,
+}
+
+impl Store {
+    /// One page of an office's queue ordered by appointment date
+    /// (`COALESCE(reappointed_on, due_on)`, [`QUEUE_NO_DUE`] when none) then id, after the
+    /// keyset `after` = (sort date, id) of the previous page's last row; at most `limit`.
+    pub async fn dossier_queue_page(
+        &self,
+        q: &DossierQueueQuery,
+        after: Option<(Date, i64)>,
+        limit: i64,
+    ) -> Result<Vec<DossierRow>> {
+        // Placeholders are numbered as they are used (PostgreSQL needs every one referenced);
+        // the binds below follow the same order.
+        let key = "COALESCE(reappointed_on, due_on, $2)";
+        let mut n = 2;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        let mut sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE office_id = $1");
+        if q.status.is_some() {
+            sql.push_str(&format!(" AND status = {}", next()));
+        }
+        if q.open_only {
+            sql.push_str(" AND finished_at IS NULL");
+        }
+        if let Some(b) = q.band {
+            let t = if b.uses_today() {
+                next()
+            } else {
+                String::new()
+            };
+            let h = if b.uses_horizon() {
+                next()
+            } else {
+                String::new()
+            };
+            sql.push_str(" AND ");
+            sql.push_str(&b.condition(&t, &h));
+        }
+        if after.is_some() {
+            let (d, i) = (next(), next());
+            sql.push_str(&format!(" AND ({key} > {d} OR ({key} = {d} AND id > {i}))"));
+        }
+        let l = next();
+        sql.push_str(&format!(" ORDER BY {key}, id LIMIT {l}"));
+        let r = with_pool!(self, p => {
+            let mut query = sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(q.office_id)
+                .bind(QUEUE_NO_DUE);
+            if let Some(s) = &q.status {
+                query = query.bind(s.clone());
+            }
+            if let Some(b) = q.band {
+                if b.uses_today() {
+                    query = query.bind(q.today);
+                }
+                if b.uses_horizon() {
+                    query = query.bind(q.horizon);
+                }
+            }
+            if let Some((d, i)) = after {
+                query = query.bind(d).bind(i);
+            }
+            query.bind(limit).fetch_all(p).await
+        })?;
+        Ok(r)
+    }
+
+    /// How many open dossiers of an office are in each deadline band.
+    pub async fn dossier_band_counts(
+        &self,
+        office_id: i64,
+        today: Date,
+        horizon: Date,
+    ) -> Result<DueBandCounts> {
+        let sum = |b: DueBand| {
+            format!(
+                "COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0)",
+                b.condition("$2", "$3")
+            )
+        };
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, {} FROM dossiers WHERE office_id = $1 AND finished_at IS NULL",
+            sum(DueBand::Waiting),
+            sum(DueBand::Overdue),
+            sum(DueBand::DueSoon),
+            sum(DueBand::OnTrack),
+            sum(DueBand::Paused),
+        );
+        let r: (i64, i64, i64, i64, i64) = with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(office_id)
+                .bind(today)
+                .bind(horizon)
+                .fetch_one(p)
+                .await)?;
+        Ok(DueBandCounts {
+            waiting: r.0,
+            overdue: r.1,
+            due_soon: r.2,
+            on_track: r.3,
+            paused: r.4,
+        })
+    }
+
+    /// Every office's dossier unit code, as (office id, unit code).
+    pub async fn dossier_unit_codes(&self) -> Result<Vec<(i64, String)>> {
+        let r: Vec<(i64, String)> = with_pool!(self, p => sqlx::query_as(
+            "SELECT office_id, unit_code FROM dossier_unit_codes ORDER BY office_id",
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// One file of a dossier (description only), `None` when the id is not a file of it.
+    pub async fn dossier_file_info(
+        &self,
+        dossier_id: i64,
+        file_id: i64,
+    ) -> Result<Option<DossierFileInfo>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, DossierFileInfo>(
+            "SELECT id, dossier_id, component, file_name, content_type, size_bytes, sha256, \
+             scan_status, uploaded_at FROM dossier_files WHERE dossier_id = $1 AND id = $2",
+        )
+        .bind(dossier_id)
+        .bind(file_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(r)
+    }
+
+    /// One file of a dossier with its content, `None` when the id is not a file of it.
+    pub async fn dossier_file_content(
+        &self,
+        dossier_id: i64,
+        file_id: i64,
+    ) -> Result<Option<DossierFileContent>> {
+        let r = with_pool!(self, p => sqlx::query_as::<_, DossierFileContent>(
+            "SELECT id, dossier_id, component, file_name, content_type, size_bytes, sha256, \
+             scan_status, uploaded_at, content FROM dossier_files \
+             WHERE dossier_id = $1 AND id = $2",
+        )
+        .bind(dossier_id)
+        .bind(file_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(r)
     }
 }

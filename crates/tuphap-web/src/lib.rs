@@ -17,6 +17,7 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod pages;
+pub mod payment;
 pub mod state;
 pub mod statics;
 pub mod xroad;

@@ -112,6 +112,31 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<Vec<DemoLogin>> {
             "Đã tạo {records} hồ sơ hộ tịch mẫu (khai sinh, kết hôn, khai tử) tại Phường Ba Đình và Phường Hồng Hà."
         );
     }
+    let dossiers = crate::demo_dossiers::seed(
+        app,
+        &known,
+        "quantri",
+        &[
+            crate::demo_dossiers::DemoOffice {
+                unit: "00004",
+                officer: "canbo.badinh",
+                unit_code: "000.00.04.H26",
+                online_percent: 70,
+            },
+            crate::demo_dossiers::DemoOffice {
+                unit: "00097",
+                officer: "canbo.hongha",
+                unit_code: "000.00.97.H26",
+                online_percent: 55,
+            },
+        ],
+    )
+    .await?;
+    if dossiers > 0 {
+        println!(
+            "Đã tạo {dossiers} hồ sơ dịch vụ công mẫu trong 3 tháng gần đây (xem chỉ số tại /indicators)."
+        );
+    }
     Ok(out)
 }
 

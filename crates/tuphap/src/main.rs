@@ -3,10 +3,12 @@
 mod bench;
 mod bench_exchange;
 mod demo;
+mod demo_dossiers;
 mod demo_records;
 mod exchange_cli;
 mod exchange_log_cli;
 mod exchange_outbox_cli;
+mod payments_cli;
 mod sim;
 
 use std::io::{BufRead, IsTerminal};
@@ -119,6 +121,11 @@ enum Command {
         #[command(subcommand)]
         command: exchange_cli::ExchangeCommand,
     },
+    /// Fee payments of online dossiers (payment gateway): reconciliation.
+    Payments {
+        #[command(subcommand)]
+        command: payments_cli::PaymentsCommand,
+    },
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +220,8 @@ struct ServeArgs {
         requires = "oidc_issuer"
     )]
     oidc_client_secret: Option<String>,
+    #[command(flatten)]
+    payment: payments_cli::PaymentArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -316,6 +325,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate(args) => generate(args),
         Command::Sim(args) => sim::run(args, shutdown_signal()).await,
         Command::Exchange { command } => exchange_cli::run(&g, command).await,
+        Command::Payments { command } => payments_cli::run(&g, command).await,
         Command::Bench { command } => {
             let store = open_store(&g).await?;
             let r = bench::run(&store, &g.data_dir, command).await;
@@ -639,6 +649,13 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
             .await
             .map_err(|e| anyhow!("[{}] {}", e.code, e.message))?;
         println!("  Liên thông với các cơ quan qua: {url}");
+        // The demo also syncs dossier statuses to the (simulated) national portal; in
+        // production an operator subscribes it (`tuphap exchange subscribe`, ARCHITECTURE.md).
+        if args.demo {
+            app.subscribe_portal_sync(url)
+                .await
+                .map_err(|e| anyhow!("[{}] {}", e.code, e.message))?;
+        }
     }
     // Citizen login: the configured identity provider, or the demo's simulated one.
     let citizen_login = sim::citizen_login_settings(
@@ -651,6 +668,25 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
         &public_url,
     )
     .await?;
+    // Fee payments: the configured gateway, or the demo's simulated one.
+    let payment_gateway =
+        match payments_cli::gateway_settings(&args.payment, &g.data_dir, &public_url)? {
+            Some(gw) => Some(gw),
+            None => match (args.demo && args.partners.is_none())
+                .then_some(partners.as_deref())
+                .flatten()
+            {
+                Some(sim_url) => Some(payments_cli::demo_gateway(sim_url, &public_url).await?),
+                None => None,
+            },
+        };
+    let app = match payment_gateway {
+        Some(gw) => {
+            println!("  Thanh toán lệ phí qua cổng: {}", gw.url);
+            app.with_payment_gateway(gw)
+        }
+        None => app,
+    };
     let demo_logins = if args.demo {
         Some(demo::seed(&app, &g.data_dir).await?)
     } else {
@@ -695,6 +731,15 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
     )
     .context("không khởi tạo được bộ gửi thông điệp liên thông")?;
     let workers = dispatcher.spawn(stopped.clone());
+    // Payments left pending (a lost callback): asked at the gateway every minute.
+    let reconciling = app.payment_gateway.is_some().then(|| {
+        tokio::spawn(tuphap_web::payment::reconcile_loop(
+            app.clone(),
+            std::time::Duration::from_secs(60),
+            time::Duration::minutes(5),
+            stopped.clone(),
+        ))
+    });
     // The message log is signed in batches: a checkpoint over the head every second.
     let signer = tuphap_exchange::log::LogSigner::load_or_create(&store, &g.data_dir.join("keys"))
         .await
@@ -725,6 +770,9 @@ async fn serve(g: &GlobalArgs, args: ServeArgs) -> Result<ExitCode> {
         let _ = w.await;
     }
     let _ = signing.await;
+    if let Some(r) = reconciling {
+        let _ = r.await;
+    }
     tracing::info!("đã dừng nhận yêu cầu; đóng cơ sở dữ liệu");
     store.close().await;
     Ok(ExitCode::SUCCESS)

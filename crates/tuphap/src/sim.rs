@@ -1,4 +1,4 @@
-//! `tuphap sim population|insurance|residence|portal|reporting|oidc|all`: runs the partner-agency test doubles of
+//! `tuphap sim population|insurance|residence|portal|reporting|oidc|payment|all`: runs the partner-agency test doubles of
 //! `tuphap-sim` as a process of its own.
 
 use std::net::SocketAddr;
@@ -24,7 +24,9 @@ pub enum Which {
     Portal,
     /// Government reporting system (VPCP): submitReport.
     Reporting,
-    /// All of them on one address (the agencies and the identity provider).
+    /// Payment gateway (VNPay/Keypay-style): fees of online dossiers.
+    Payment,
+    /// All of them on one address (the agencies, the identity provider and the payment gateway).
     All,
 }
 
@@ -63,6 +65,14 @@ pub struct SimArgs {
     /// `POST /sim/oidc/identities`).
     #[arg(long = "oidc-identity", value_name = "ID:NAME:BIRTHDATE:GENDER")]
     oidc_identities: Vec<String>,
+    /// A merchant of the payment gateway, `ID:SECRET:CALLBACK_URL` (repeatable; more can be
+    /// registered at run time with `POST /sim/payment/merchants`).
+    #[arg(long = "payment-merchant", value_name = "ID:SECRET:CALLBACK_URL")]
+    payment_merchants: Vec<String>,
+    /// The payment gateway records transactions but sends no callbacks (to test reconciliation;
+    /// also `POST /sim/payment/fault {"drop_callbacks": true}`).
+    #[arg(long)]
+    payment_drop_callbacks: bool,
 }
 
 pub async fn run(
@@ -78,7 +88,7 @@ pub async fn run(
         Which::Population => vec![Agency::Population],
         Which::Insurance => vec![Agency::Insurance],
         Which::Residence => vec![Agency::Residence],
-        Which::Oidc => vec![],
+        Which::Oidc | Which::Payment => vec![],
         Which::Portal => vec![Agency::Portal],
         Which::Reporting => vec![Agency::Reporting],
         Which::All => vec![
@@ -113,6 +123,23 @@ pub async fn run(
         }
         _ => None,
     };
+    let payment = match args.which {
+        Which::Payment | Which::All => {
+            let mut merchants = Vec::new();
+            for m in &args.payment_merchants {
+                merchants.push(tuphap_sim::payment::Merchant::parse(m).ok_or_else(|| {
+                    anyhow!(
+                        "--payment-merchant phải có dạng ID:SECRET:CALLBACK_URL, nhận được {m:?}"
+                    )
+                })?);
+            }
+            Some(tuphap_sim::payment::PaymentConfig {
+                merchants,
+                drop_callbacks: args.payment_drop_callbacks,
+            })
+        }
+        _ => None,
+    };
     let sim = Sim::open(SimConfig {
         agencies,
         state_file: args.state.clone(),
@@ -121,6 +148,7 @@ pub async fn run(
         seed: args.seed,
         down: args.down,
         oidc,
+        payment,
     })
     .with_context(|| "không đọc được tệp trạng thái của bộ mô phỏng")?;
     let listener = tokio::net::TcpListener::bind(args.listen)

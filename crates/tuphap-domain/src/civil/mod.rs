@@ -683,6 +683,31 @@ impl App {
         meta: &RequestMeta,
         d: BirthDeclaration,
     ) -> Result<Declared> {
+        self.declare_birth_from(actor, meta, d, None).await
+    }
+
+    /// A birth declared from a citizen's online dossier (the officer opened the dossier, the form
+    /// came pre-filled from its application): the record is linked to the dossier, which is
+    /// received now if it was not yet, in the declaration's transaction. Registering the record
+    /// completes the dossier (`register_record`).
+    pub async fn declare_birth_for_dossier(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        d: BirthDeclaration,
+        dossier_code: &str,
+    ) -> Result<Declared> {
+        self.declare_birth_from(actor, meta, d, Some(dossier_code))
+            .await
+    }
+
+    async fn declare_birth_from(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        d: BirthDeclaration,
+        dossier_code: Option<&str>,
+    ) -> Result<Declared> {
         actor.require(
             matches!(actor.role, Role::Officer | Role::Signer)
                 && actor.office.kind == OfficeKind::Commune,
@@ -775,18 +800,23 @@ impl App {
         audit.details = Some(serde_json::json!({
             "late": late,
             "duplicates": duplicates.iter().map(|c| (c.record_id, c.score)).collect::<Vec<_>>(),
+            "dossier": dossier_code,
         }));
-        tx.commit_with(
-            &[audit],
-            &[NewChange {
-                entity: "birth".into(),
-                entity_id: id.to_string(),
-                action: "declared".into(),
-                actor_user_id: Some(actor.user_id),
-                payload: serde_json::json!({"office": actor.office.code, "late": late}),
-            }],
-        )
-        .await?;
+        let mut audits = vec![audit];
+        let mut changes = vec![NewChange {
+            entity: "birth".into(),
+            entity_id: id.to_string(),
+            action: "declared".into(),
+            actor_user_id: Some(actor.user_id),
+            payload: serde_json::json!({"office": actor.office.code, "late": late}),
+        }];
+        if let Some(code) = dossier_code
+            && let Some(step) = self.link_dossier(&mut tx, actor, meta, code, id).await?
+        {
+            audits.push(step.audit);
+            changes.push(step.change);
+        }
+        tx.commit_with(&audits, &changes).await?;
         Ok(Declared {
             id,
             status: "declared".into(),
@@ -1163,6 +1193,24 @@ impl App {
                 }),
             },
         );
+        // A record declared from an online dossier completes it in this transaction: the
+        // registration is the dossier's result (the electronic certificate the citizen downloads).
+        if let Some(code) = tx.dossier_open_for_record(id).await? {
+            let now = time::OffsetDateTime::now_utc();
+            let step = self
+                .dossier_step(
+                    &mut tx,
+                    &code,
+                    crate::online::dossier::DossierParty::Officer(actor),
+                    meta,
+                    tuphap_core::dossier::DossierAction::Complete,
+                    now,
+                    |d, _, _| Ok(crate::online::dossier::finish_with_result(d, id, now)),
+                )
+                .await?;
+            audit.push(step.audit);
+            changes.push(step.change);
+        }
         tx.commit_with(&audit, &changes).await?;
         Ok(Registered {
             id,
@@ -1233,6 +1281,20 @@ impl App {
         )
         .await?;
         Ok(())
+    }
+
+    /// The data of a record's current version (no access check, no audit: for callers that
+    /// checked access themselves).
+    pub(crate) async fn record_current_data(
+        &self,
+        r: &tuphap_store::civil::RecordRow,
+    ) -> Result<serde_json::Value> {
+        let versions = self.store.record_versions(r.id).await?;
+        let current = versions
+            .iter()
+            .find(|v| v.version == r.current_version)
+            .ok_or_else(DomainError::internal)?;
+        serde_json::from_str(&current.data).map_err(|_| DomainError::internal())
     }
 
     /// A record with its persons and history, for a user whose jurisdiction covers it. The read

@@ -25,16 +25,18 @@ use tuphap_core::error::Coded;
 use tuphap_core::personal_id::PersonalId;
 use tuphap_core::role::Role;
 use tuphap_core::text::VnText;
-use tuphap_store::dossiers::{DossierEvent, DossierRow, NewDossier, NewDossierEvent};
+use tuphap_store::dossiers::{
+    DossierEvent, DossierRow, NewDossier, NewDossierEvent, NewDossierFile,
+};
 use tuphap_store::exchange::micros;
 use tuphap_store::identity::OfficeRow;
-use tuphap_store::{NewAuditEntry, NewChange, Outcome};
+use tuphap_store::{NewAuditEntry, NewChange, Outcome, Tx};
 
 use crate::error::{DomainError, ErrorKind, Result};
 use crate::{Actor, App, RequestMeta};
 
 /// A dossier submitted online by a citizen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmitDossier {
     /// The office that settles it (`offices.code`, e.g. `UBND-00004`).
     pub office_code: String,
@@ -53,6 +55,19 @@ pub struct SubmitDossier {
     /// `DuocThanhToanTrucTuyen`: 0 not paid online, 1 national portal, 2 ministry or provincial
     /// gateway.
     pub paid_online: u8,
+    /// The form's content as JSON (for a birth, `BirthDeclaration`), checked by the caller
+    /// (`online::application`).
+    #[serde(default)]
+    pub application: Option<String>,
+    /// Copies of the extract asked for.
+    #[serde(default)]
+    pub copies: u32,
+    /// What the citizen owes, in đồng, computed by the caller from the catalogue.
+    #[serde(default)]
+    pub fee_vnd: i64,
+    /// Uploaded files, already checked (size, type).
+    #[serde(skip)]
+    pub files: Vec<NewDossierFile>,
 }
 
 /// Who acts on a dossier: an officer of its office, or the citizen who filed it.
@@ -156,7 +171,7 @@ fn place_of(office_name: &str) -> String {
 }
 
 /// The change-log payload: the dossier's fields as the national portal takes them.
-fn portal_payload(d: &DossierRow, office: &OfficeRow) -> serde_json::Value {
+pub(crate) fn portal_payload(d: &DossierRow, office: &OfficeRow) -> serde_json::Value {
     json!({
         "code": d.code,
         "procedure_code": d.procedure_code,
@@ -244,6 +259,20 @@ impl App {
         input: SubmitDossier,
         now: OffsetDateTime,
     ) -> Result<DossierRow> {
+        self.submit_dossier_by_channel(meta, input, Channel::Online, now)
+            .await
+    }
+
+    /// [`App::submit_dossier`] for a dossier that came in through `channel` (`KenhThucHien`):
+    /// in person at the one-stop shop or by post, entered by staff for the applicant (the demo,
+    /// one-stop systems). Never chosen by a citizen's input.
+    pub async fn submit_dossier_by_channel(
+        &self,
+        meta: &RequestMeta,
+        input: SubmitDossier,
+        channel: Channel,
+        now: OffsetDateTime,
+    ) -> Result<DossierRow> {
         let pid = PersonalId::parse(&input.applicant_personal_id)
             .map_err(|e| DomainError::unprocessable(&e).with_field("applicant_personal_id"))?
             .to_string();
@@ -318,13 +347,19 @@ impl App {
             office_id: office.id,
             applicant_personal_id: pid.clone(),
             applicant_name: name,
-            channel: Channel::Online.code(),
+            channel: channel.code(),
             status: DossierStatus::Submitted.as_str().into(),
             processing_days,
             submitted_at: at,
             paid_online: i32::from(input.paid_online),
+            application: input.application,
+            copies: i32::try_from(input.copies).unwrap_or(i32::MAX),
+            fee_vnd: input.fee_vnd.max(0),
         };
         let id = tx.dossier_insert(&new).await?;
+        for f in &input.files {
+            tx.dossier_file_insert(id, f, at, Some(&pid)).await?;
+        }
         tx.dossier_event_insert(&NewDossierEvent {
             dossier_id: id,
             kind: "submitted".into(),
@@ -335,7 +370,7 @@ impl App {
             status_after: DossierStatus::Submitted.as_str().into(),
             due_before: None,
             due_after: None,
-            details: json!({"channel": Channel::Online.code()}),
+            details: json!({"channel": new.channel}),
         })
         .await?;
         let row = DossierRow {
@@ -363,6 +398,9 @@ impl App {
             paid_online: new.paid_online,
             has_result: false,
             updated_at: at,
+            application: new.application,
+            copies: new.copies,
+            fee_vnd: new.fee_vnd,
         };
         let audit = NewAuditEntry {
             actor_username: Some(format!("citizen:{pid}")),
@@ -428,12 +466,7 @@ impl App {
             meta,
             DossierAction::Receive,
             now,
-            |d, cal, _| {
-                let days = u32::try_from(d.processing_days).unwrap_or(0);
-                d.received_at = Some(micros(now));
-                d.due_on = Some(rules::due_date(cal, now, days));
-                Ok(json!({"processing_days": days}))
-            },
+            |d, cal, _| receive(d, cal, now),
         )
         .await
     }
@@ -755,6 +788,75 @@ impl App {
     /// One transition: lock the dossier, check who acts and the state machine, let `change`
     /// update the row (and give the event's details), restart a stopped clock when the dossier
     /// leaves "supplement requested", then write row, event, audit and change-log row.
+    /// Links a civil record declared from a dossier to it, inside the declaration's
+    /// transaction: a dossier not yet received is received now (its clock starts); one already
+    /// received just gets the record. Refused for a dossier of another office, one already
+    /// linked to a record, or one that is closed.
+    pub(crate) async fn link_dossier(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        meta: &RequestMeta,
+        code: &str,
+        record_id: i64,
+    ) -> Result<Option<DossierStep>> {
+        let code = code.trim().to_ascii_uppercase();
+        let mut d = tx
+            .dossier_by_code_for_update(&code)
+            .await?
+            .ok_or_else(|| not_found(&code))?;
+        check_party(DossierParty::Officer(actor), &d, true)?;
+        if d.record_id.is_some() {
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                "dossier_already_declared",
+                format!(
+                    "Hồ sơ {code} đã có tờ khai được tiếp nhận (hồ sơ hộ tịch số {}).",
+                    d.record_id.unwrap_or_default()
+                ),
+            ));
+        }
+        let status = DossierStatus::parse(&d.status).map_err(|_| DomainError::internal())?;
+        match status {
+            DossierStatus::Submitted => {
+                let now = OffsetDateTime::now_utc();
+                let step = self
+                    .dossier_step(
+                        tx,
+                        &code,
+                        DossierParty::Officer(actor),
+                        meta,
+                        DossierAction::Receive,
+                        now,
+                        |d, cal, _| {
+                            let mut details = receive(d, cal, now)?;
+                            d.record_id = Some(record_id);
+                            if let Some(o) = details.as_object_mut() {
+                                o.insert("record_id".into(), json!(record_id));
+                            }
+                            Ok(details)
+                        },
+                    )
+                    .await?;
+                Ok(Some(step))
+            }
+            DossierStatus::Received | DossierStatus::Processing => {
+                d.record_id = Some(record_id);
+                d.updated_at = micros(OffsetDateTime::now_utc());
+                tx.dossier_update(&d).await?;
+                Ok(None)
+            }
+            other => Err(DomainError::new(
+                ErrorKind::Conflict,
+                "dossier_transition_invalid",
+                format!(
+                    "Hồ sơ {code} đang ở trạng thái \u{201c}{}\u{201d}, không thể tiếp nhận tờ khai.",
+                    other.label_vi()
+                ),
+            )),
+        }
+    }
+
     async fn act<F>(
         &self,
         code: &str,
@@ -767,9 +869,34 @@ impl App {
     where
         F: FnOnce(&mut DossierRow, &WorkingCalendar, &OfficeRow) -> Result<serde_json::Value>,
     {
+        let mut tx = self.store.begin().await?;
+        let step = self
+            .dossier_step(&mut tx, code, by, meta, action, now, change)
+            .await?;
+        tx.commit_with(&[step.audit], &[step.change]).await?;
+        Ok(step.dossier)
+    }
+
+    /// One transition of a dossier inside the caller's transaction (the dossier row locked):
+    /// the new row and its event are written; the audit entry and the change-log row are
+    /// returned for the caller's commit. Registering a record completes its dossier this way,
+    /// in the registration's transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn dossier_step<F>(
+        &self,
+        tx: &mut Tx,
+        code: &str,
+        by: DossierParty<'_>,
+        meta: &RequestMeta,
+        action: DossierAction,
+        now: OffsetDateTime,
+        change: F,
+    ) -> Result<DossierStep>
+    where
+        F: FnOnce(&mut DossierRow, &WorkingCalendar, &OfficeRow) -> Result<serde_json::Value>,
+    {
         let code = code.trim().to_ascii_uppercase();
         let cal = self.working_calendar().await?;
-        let mut tx = self.store.begin().await?;
         let mut d = tx
             .dossier_by_code_for_update(&code)
             .await?
@@ -838,19 +965,62 @@ impl App {
         audit.target_id = Some(d.code.clone());
         // The letter and lists stay in the event log; the audit keeps what happened.
         audit.details = Some(json!({"from": from.as_str(), "to": to.as_str()}));
-        tx.commit_with(
-            &[audit],
-            &[NewChange {
-                entity: "dossier".into(),
-                entity_id: d.code.clone(),
-                action: action.as_str().into(),
-                actor_user_id: by_user_id,
-                payload: portal_payload(&d, &office),
-            }],
-        )
-        .await?;
-        Ok(d)
+        let change = NewChange {
+            entity: "dossier".into(),
+            entity_id: d.code.clone(),
+            action: action.as_str().into(),
+            actor_user_id: by_user_id,
+            payload: portal_payload(&d, &office),
+        };
+        Ok(DossierStep {
+            dossier: d,
+            audit,
+            change,
+        })
     }
+}
+
+/// A transition written inside a transaction, with what its commit must carry.
+pub(crate) struct DossierStep {
+    pub dossier: DossierRow,
+    pub audit: NewAuditEntry,
+    pub change: NewChange,
+}
+
+/// Receives a dossier: the clock starts (due date from now with the working-day calendar and
+/// the 15:00 cut-off). A fee the citizen owes must be paid first.
+pub(crate) fn receive(
+    d: &mut DossierRow,
+    cal: &WorkingCalendar,
+    now: OffsetDateTime,
+) -> Result<serde_json::Value> {
+    if d.fee_vnd > 0 && d.paid_online == 0 && d.channel == Channel::Online.code() {
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "dossier_fee_unpaid",
+            format!(
+                "Hồ sơ chưa được thanh toán lệ phí ({}); chỉ tiếp nhận sau khi người nộp đã thanh toán.",
+                tuphap_core::text::vnd(d.fee_vnd)
+            ),
+        ));
+    }
+    let days = u32::try_from(d.processing_days).unwrap_or(0);
+    d.received_at = Some(micros(now));
+    d.due_on = Some(rules::due_date(cal, now, days));
+    Ok(json!({"processing_days": days}))
+}
+
+/// Completes a dossier with the registration of its record: the clock stops and the result is
+/// the electronic certificate.
+pub(crate) fn finish_with_result(
+    d: &mut DossierRow,
+    record_id: i64,
+    now: OffsetDateTime,
+) -> serde_json::Value {
+    finish(d, now);
+    d.record_id = Some(record_id);
+    d.has_result = true;
+    json!({"record_id": record_id, "has_result": true, "by_registration": true})
 }
 
 /// Ends the clock: `NgayKetThucXuLy` = now, late when after the due date.

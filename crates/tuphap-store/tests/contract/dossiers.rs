@@ -38,6 +38,9 @@ fn new_dossier(code: &str, office_id: i64) -> NewDossier {
         processing_days: 3,
         submitted_at: 1,
         paid_online: 0,
+        application: None,
+        copies: 0,
+        fee_vnd: 0,
     }
 }
 
@@ -239,6 +242,7 @@ fn submission(officer: &Actor, days: u32) -> SubmitDossier {
         applicant_personal_id: CITIZEN.into(),
         applicant_name: "Nguyễn Văn An".into(),
         paid_online: 1,
+        ..SubmitDossier::default()
     }
 }
 

@@ -5,10 +5,14 @@
 pub mod audit;
 pub mod auth;
 pub mod civil;
+pub mod dossier_public;
+pub mod dossiers;
 pub mod exchange;
 pub mod exchange_log;
 pub mod exchange_members;
 pub mod extracts;
+pub mod indicators;
+pub mod payments;
 pub mod person_merge;
 pub mod procedures;
 pub mod reference;
@@ -43,6 +47,8 @@ use crate::state::AppState;
         (name = "civil", description = "Đăng ký hộ tịch: khai sinh, đăng ký, tra cứu hồ sơ"),
         (name = "exchange", description = "Nền tảng trao đổi dữ liệu (LGSP): đăng ký nhận tin, hàng đợi gửi đi, thư lỗi"),
         (name = "procedures", description = "Danh mục thủ tục hành chính, dịch vụ công trực tuyến"),
+        (name = "dossiers", description = "Hồ sơ dịch vụ công trực tuyến: hàng đợi của cơ quan, tiếp nhận, yêu cầu bổ sung, từ chối, dừng xử lý, xin lỗi và hẹn lại"),
+        (name = "payments", description = "Thanh toán lệ phí hồ sơ trực tuyến: thông báo của cổng thanh toán"),
     )
 )]
 pub struct ApiDoc;
@@ -75,9 +81,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(extracts::router())
         .merge(person_merge::router())
         .merge(procedures::router())
+        .merge(payments::router())
+        .merge(indicators::router())
         .merge(search::router())
         .merge(exchange_members::router())
         .merge(exchange::router())
+        .merge(dossier_public::router())
+        .merge(dossiers::router())
         .merge(exchange_log::router())
 }
 

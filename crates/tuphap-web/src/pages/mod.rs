@@ -9,6 +9,7 @@ mod auth;
 mod calendar;
 mod civil;
 mod civil_search;
+mod dossiers;
 mod exchange;
 mod exchange_log;
 mod exchange_members;
@@ -42,7 +43,66 @@ pub fn router() -> Router<AppState> {
         .route("/citizen/login", get(civil::citizen_login))
         .route("/citizen/callback", get(civil::citizen_callback))
         .route("/citizen/logout", post(civil::citizen_logout))
+        .route(
+            "/citizen/dossiers",
+            get(dossiers::citizen::my_dossiers)
+                .post(dossiers::citizen::submit_application)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    dossiers::citizen::UPLOAD_BODY_LIMIT,
+                )),
+        )
+        .route(
+            "/citizen/dossiers/new",
+            get(dossiers::citizen::new_application),
+        )
+        .route("/citizen/dossiers/{code}", get(dossiers::citizen::dossier))
+        .route(
+            "/citizen/dossiers/{code}/withdraw",
+            post(dossiers::citizen::withdraw),
+        )
+        .route(
+            "/citizen/dossiers/{code}/supplement",
+            post(dossiers::citizen::supplement).layer(axum::extract::DefaultBodyLimit::max(
+                dossiers::citizen::UPLOAD_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/citizen/dossiers/{code}/files/{id}",
+            get(dossiers::citizen::file),
+        )
+        .route(
+            "/citizen/dossiers/{code}/certificate.pdf",
+            get(dossiers::citizen::certificate_pdf),
+        )
+        .route(dossiers::public::LOOKUP_PATH, get(dossiers::public::lookup))
+        .route("/citizen/access", get(dossiers::public::access))
+        .route("/citizen/dossiers/{code}/pay", post(dossiers::payment::pay))
+        .route(
+            "/citizen/payments/return",
+            get(dossiers::payment::payment_return),
+        )
+        .route(
+            "/citizen/dossiers/{code}/rating",
+            post(dossiers::public::rate),
+        )
         .route("/verify", get(verify::page))
+        .route("/indicators", get(dossiers::indicators::page))
+        // The officer's dossier queue and a dossier's page with its actions (issue 7).
+        .route("/dossiers", get(dossiers::office::queue))
+        .route(
+            "/dossiers/unit-codes",
+            post(dossiers::office::set_unit_code),
+        )
+        .route("/dossiers/{code}", get(dossiers::office::detail))
+        .route("/dossiers/{code}/files/{id}", get(dossiers::office::file))
+        .route("/dossiers/{code}/accept", post(dossiers::office::accept))
+        .route(
+            "/dossiers/{code}/supplement-request",
+            post(dossiers::office::supplement_request),
+        )
+        .route("/dossiers/{code}/refuse", post(dossiers::office::refuse))
+        .route("/dossiers/{code}/stop", post(dossiers::office::stop))
+        .route("/dossiers/{code}/apology", post(dossiers::office::apology))
         .route("/reference/admin-units", get(reference::admin_units))
         .route("/reference/admin-units/{code}", get(reference::admin_unit))
         .route("/tools/personal-id", get(tools::personal_id))
@@ -182,6 +242,7 @@ impl Layout {
             ("/tools/personal-id", "Số định danh"),
             ("/calendar", "Lịch làm việc"),
             ("/procedures", "Thủ tục hành chính"),
+            ("/indicators", "Chỉ số 766"),
         ];
         if actor.office.kind == tuphap_domain::identity::OfficeKind::Commune
             || matches!(
@@ -190,6 +251,15 @@ impl Layout {
             )
         {
             nav.insert(1, ("/civil", "Hộ tịch"));
+        }
+        if tuphap_domain::online::dossier_office::reads_dossiers(actor.role)
+            || actor.role.can_administer()
+        {
+            let at = nav
+                .iter()
+                .position(|(h, _)| *h == "/civil")
+                .map_or(1, |i| i + 1);
+            nav.insert(at, ("/dossiers", "Hồ sơ trực tuyến"));
         }
         if actor.role.can_read_audit() {
             nav.push(("/audit", "Nhật ký kiểm tra"));

@@ -35,24 +35,11 @@ fn layout(title: &str, actor: Option<&Actor>) -> Layout {
     }
 }
 
-/// `1234567` → `1.234.567`.
-fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 /// How a fee reads: "Miễn phí", "15.000 đồng", or "Theo quy định" when set elsewhere.
 pub fn fee_text(fee: Option<i64>) -> String {
     match fee {
         Some(0) => "Miễn phí".into(),
-        Some(n) => format!("{} đồng", group_thousands(n)),
+        Some(n) => tuphap_core::text::vnd(n),
         None => "Theo quy định".into(),
     }
 }

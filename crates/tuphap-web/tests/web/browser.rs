@@ -273,6 +273,15 @@ impl Driver {
             .to_string()
     }
 
+    /// The value of a cookie of the current page's site (HttpOnly ones included).
+    pub(crate) async fn cookie(&self, name: &str) -> Option<String> {
+        let all = self.cmd("GET", "/cookie", None).await;
+        all.as_array()?
+            .iter()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["value"].as_str().map(str::to_string))
+    }
+
     pub(crate) async fn js(&self, script: &str) -> Value {
         self.cmd(
             "POST",

@@ -5,6 +5,7 @@
 mod exchange_log;
 mod exchange_outbox;
 mod linked;
+mod payments;
 mod sim;
 mod sim_oidc;
 
@@ -343,6 +344,25 @@ async fn demo_seeds_users_with_generated_passwords() {
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["user"]["role"], "signer");
+    // The demo dossiers give the public indicators (Decision 766) something to show.
+    let v: serde_json::Value = reqwest::get(format!("{}/api/v1/indicators", server.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let total = &v["total"]["counts"];
+    assert!(total["received"].as_i64().unwrap() > 100, "{v}");
+    assert!(total["received_online"].as_i64().unwrap() > 0, "{v}");
+    assert!(
+        total["received_online"].as_i64() < total["received"].as_i64(),
+        "some in person: {v}"
+    );
+    assert!(
+        total["finished"].as_i64() > total["finished_on_time"].as_i64(),
+        "some late: {v}"
+    );
+    assert!(total["finished_disliked"].as_i64().unwrap() > 0, "{v}");
     drop(server);
     // A second start keeps the same accounts and passwords.
     let server = start_server(&t, &["--demo"]);

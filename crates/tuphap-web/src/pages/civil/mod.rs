@@ -35,6 +35,7 @@ use tuphap_domain::civil::{
     ParentInput, PlaceInput, RecordView, SpouseInput, earlier_registration_label,
 };
 use tuphap_domain::identity::{OfficeKind, Scope};
+use tuphap_domain::online::dossier::DossierParty;
 use tuphap_domain::{Actor, DomainError, ErrorKind, RequestMeta};
 
 use super::reference::{Choice, bad_query, domain_error_page, html, non_empty};
@@ -60,7 +61,7 @@ pub use adoption::{
     declare_adoption, declare_adoption_termination, new_adoption, new_adoption_termination,
 };
 pub use amendment::{declare_amendment, new_amendment};
-pub use citizen::{citizen_callback, citizen_home, citizen_login, citizen_logout};
+pub use citizen::{CITIZEN_COOKIE, citizen_callback, citizen_home, citizen_login, citizen_logout};
 pub use death::{declare_death, new_death};
 pub use extract::issue as issue_extract;
 pub use guardianship::{
@@ -446,7 +447,7 @@ enum Control {
     Choice(&'static [(&'static str, &'static str)]),
 }
 
-struct FieldSpec {
+pub(crate) struct FieldSpec {
     name: &'static str,
     label: &'static str,
     control: Control,
@@ -632,7 +633,7 @@ const DECLARANT: [FieldSpec; 3] = [
 ];
 
 /// What a relationship field suggests (a `<datalist>`).
-const RELATIONSHIPS: [&str; 8] = [
+pub(crate) const RELATIONSHIPS: [&str; 8] = [
     "mẹ",
     "cha",
     "ông nội",
@@ -704,6 +705,42 @@ impl BirthForm {
         BirthForm(m)
     }
 
+    /// The form filled from a declaration (a citizen's online application): the declaration's
+    /// JSON flattened into the form's dotted names, which are the same paths.
+    pub(crate) fn from_declaration(d: &BirthDeclaration) -> BirthForm {
+        fn flatten(prefix: &str, v: &serde_json::Value, m: &mut HashMap<String, String>) {
+            let key = |k: &str| {
+                if prefix.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{prefix}.{k}")
+                }
+            };
+            match v {
+                serde_json::Value::Object(o) => {
+                    for (k, v) in o {
+                        flatten(&key(k), v, m);
+                    }
+                }
+                serde_json::Value::String(s) => {
+                    m.insert(prefix.to_string(), s.clone());
+                }
+                serde_json::Value::Number(n) => {
+                    m.insert(prefix.to_string(), n.to_string());
+                }
+                _ => {}
+            }
+        }
+        let mut m = HashMap::new();
+        if let Ok(v) = serde_json::to_value(d) {
+            flatten("", &v, &mut m);
+        }
+        if d.father.is_some() {
+            m.insert("has_father".into(), "1".into());
+        }
+        BirthForm(m)
+    }
+
     /// Dates typed as `dd/mm/yyyy` (browsers without a date picker) become `YYYY-MM-DD`.
     fn normalize_dates(&mut self) -> Result<(), DomainError> {
         self.normalize(&[
@@ -751,7 +788,7 @@ impl BirthForm {
 
     /// The declaration, after the checks the page makes itself (the domain does not check the
     /// declarant's personal ID).
-    fn declaration(&mut self) -> Result<BirthDeclaration, DomainError> {
+    pub(crate) fn declaration(&mut self) -> Result<BirthDeclaration, DomainError> {
         self.normalize_dates()?;
         if let Some(raw) = self.opt("declarant.personal_id") {
             PersonalId::parse(&raw)
@@ -828,6 +865,8 @@ pub struct BirthFormPage {
     pub form_error: Option<String>,
     /// A field error, linked from the top.
     pub error_link: Option<ErrorLink>,
+    /// The online dossier the form was opened from (a hidden field), empty otherwise.
+    pub dossier: String,
 }
 
 fn field_id(name: &str) -> String {
@@ -938,7 +977,14 @@ fn field_view(
     }
 }
 
-fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -> BirthFormPage {
+/// The blocks of the birth form with the field errors of `err`: the sections, the link to the
+/// first field in error, or the error without a field. `declarant` is the declarant's block
+/// (the citizen's form has only the relationship: the rest comes from the login).
+pub(crate) fn birth_sections(
+    form: &BirthForm,
+    err: Option<&DomainError>,
+    declarant: &[FieldSpec],
+) -> (Vec<SectionView>, Option<ErrorLink>, Option<String>) {
     let section = |id, title, specs: &[FieldSpec], html_required: bool| SectionView {
         id,
         title,
@@ -975,7 +1021,7 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
         section("tre", "Người được khai sinh", &CHILD, !abroad),
         section("me", "Mẹ", &parent_fields("mother"), true),
         father,
-        section("nguoi-khai", "Người đi khai", &DECLARANT, true),
+        section("nguoi-khai", "Người đi khai", declarant, true),
     ]);
     let mut error_link = None;
     let mut form_error = None;
@@ -994,6 +1040,20 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
             None => form_error = Some(e.message.clone()),
         }
     }
+    (sections, error_link, form_error)
+}
+
+/// The blocks of the citizen's birth application (the declarant is the logged-in citizen).
+pub(crate) fn citizen_birth_sections(
+    form: &BirthForm,
+    err: Option<&DomainError>,
+) -> (Vec<SectionView>, Option<ErrorLink>, Option<String>) {
+    birth_sections(form, err, &DECLARANT[2..])
+}
+
+fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -> BirthFormPage {
+    let (sections, error_link, form_error) = birth_sections(form, err, &DECLARANT);
+    let earlier_kind = form.get("earlier_registration.kind").to_string();
     let heading = earlier_registration_label(CivilEvent::Birth, &earlier_kind);
     BirthFormPage {
         l: Layout::for_actor(heading, actor, "/civil"),
@@ -1003,6 +1063,7 @@ fn birth_form_page(actor: &Actor, form: &BirthForm, err: Option<&DomainError>) -
         relationships: &RELATIONSHIPS,
         form_error,
         error_link,
+        dossier: form.get("dossier").to_string(),
     }
 }
 
@@ -1113,11 +1174,47 @@ fn cannot_declare_kind(actor: &Actor, what: &str) -> Response {
 /// `?earlier=abroad` (ghi vào sổ việc khai sinh đã đăng ký ở nước ngoài): the same form with the
 /// earlier registration first.
 pub async fn new_birth(
+    State(state): State<AppState>,
+    Meta(meta): Meta,
     PageActor(actor): PageActor,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
     if !can_declare(&actor) {
         return cannot_declare(&actor);
+    }
+    // Opened from an online dossier: the form comes pre-filled from the citizen's application.
+    let dossier = query
+        .as_ref()
+        .ok()
+        .and_then(|Query(q)| q.get("dossier"))
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    if let Some(code) = dossier {
+        let detail = match state
+            .app
+            .dossier_detail(DossierParty::Officer(&actor), &meta, &code)
+            .await
+        {
+            Ok(d) => d,
+            Err(e) => return domain_error_page(&e),
+        };
+        let Some(d) = detail
+            .dossier
+            .application
+            .as_deref()
+            .and_then(|a| serde_json::from_str::<BirthDeclaration>(a).ok())
+        else {
+            return error_page(
+                "Hồ sơ này không kèm tờ khai khai sinh trực tuyến; hãy nhập tờ khai theo giấy tờ người nộp cung cấp.",
+                StatusCode::CONFLICT,
+            );
+        };
+        let mut form = BirthForm::from_declaration(&d);
+        form.0.insert("dossier".into(), detail.dossier.code);
+        return html(
+            StatusCode::OK,
+            birth_form_page(&actor, &form, None).render(),
+        );
     }
     let mut form = BirthForm::defaults(&actor);
     if let Some(kind) = recorded::requested_kind(query) {
@@ -1139,9 +1236,16 @@ pub async fn declare_birth(
         Ok(f) => f,
         Err(refused) => return refused,
     };
-    let result = match f.declaration() {
-        Ok(d) => state.app.declare_birth(&actor, &meta, d).await,
-        Err(e) => Err(e),
+    let dossier = f.opt("dossier");
+    let result = match (f.declaration(), dossier) {
+        (Ok(d), Some(code)) => {
+            state
+                .app
+                .declare_birth_for_dossier(&actor, &meta, d, &code)
+                .await
+        }
+        (Ok(d), None) => state.app.declare_birth(&actor, &meta, d).await,
+        (Err(e), _) => Err(e),
     };
     declared_or_form_again(result, f, |f, e| {
         birth_form_page(&actor, f, Some(e)).render()
