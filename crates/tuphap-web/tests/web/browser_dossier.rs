@@ -6,96 +6,19 @@
 //! the citizen downloads the certificate, whose printed code verifies.
 //! Screenshots of each step: `target/screenshots/dossier-*.png`.
 
-use tuphap_domain::RequestMeta;
-use tuphap_domain::identity::SessionKind;
-use tuphap_domain::online::payment::PaymentGateway;
-use tuphap_sim::oidc::{OidcClient, OidcConfig};
-use tuphap_sim::payment::{Merchant, PaymentConfig};
-use tuphap_sim::{Sim, SimConfig};
 use tuphap_store::Engine;
-use tuphap_web::citizen::OidcSettings;
 
 use crate::api_civil::{pdf_text, verify};
 use crate::browser::{Driver, run_in_browser};
 use crate::browser_civil::{check, set_date};
-use crate::citizen_login::{AN, CLIENT_ID, CLIENT_SECRET};
-use crate::dossiers_online::{PDF, UNIT, code_in_pdf};
-use crate::support::{PASSWORD, TestApp, spawn_app_with};
-
-const MERCHANT: &str = "TUPHAP-CHROMIUM";
-const PAY_SECRET: &str = "bi-mat-cong-thanh-toan-chromium";
+use crate::citizen_login::AN;
+use crate::dossiers_online::{PDF, code_in_pdf};
+use crate::payments::{UNIT, payment_app, start_gateway};
+use crate::support::{PASSWORD, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_applies_pays_and_downloads_a_certificate_on_a_phone() {
     run_in_browser(run()).await;
-}
-
-/// The simulators (VNeID and the payment gateway) and the app wired to them.
-async fn world() -> (TestApp, Sim, tokio::sync::oneshot::Sender<()>) {
-    let sim = Sim::open(SimConfig {
-        agencies: vec![],
-        oidc: Some(OidcConfig::default()),
-        payment: Some(PaymentConfig::default()),
-        ..SimConfig::default()
-    })
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim_url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(tuphap_sim::serve(listener, sim.clone(), async {
-        let _ = rx.await;
-    }));
-    let (issuer, gw) = (sim_url.clone(), sim_url);
-    let app = spawn_app_with(Engine::Sqlite, move |mut state, url| {
-        state.app = state.app.with_payment_gateway(PaymentGateway {
-            url: gw,
-            merchant: MERCHANT.into(),
-            secret: PAY_SECRET.into(),
-            return_url: format!("{url}/citizen/payments/return"),
-        });
-        state.with_citizen_login(OidcSettings {
-            issuer,
-            client_id: CLIENT_ID.into(),
-            client_secret: CLIENT_SECRET.into(),
-            redirect_uri: format!("{url}/citizen/callback"),
-        })
-    })
-    .await
-    .unwrap();
-    sim.register_oidc_client(OidcClient {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        redirect_uris: vec![format!("{}/citizen/callback", app.url)],
-    })
-    .unwrap();
-    sim.register_payment_merchant(Merchant {
-        merchant_id: MERCHANT.into(),
-        secret: PAY_SECRET.into(),
-        callback_url: app.at("/api/v1/payments/callback"),
-    })
-    .unwrap();
-    app.add_user("quantri", "admin", "BTP").await;
-    app.add_user("canbo.badinh", "officer", "00004").await;
-    app.add_user("lanhdao.badinh", "signer", "00004").await;
-    let meta = RequestMeta::default();
-    let login = |u: &'static str| {
-        let app = &app;
-        let meta = &meta;
-        async move {
-            app.app
-                .login(u, PASSWORD, SessionKind::Api, meta)
-                .await
-                .unwrap()
-                .actor
-        }
-    };
-    let admin = login("quantri").await;
-    let officer = login("canbo.badinh").await;
-    app.app
-        .set_dossier_unit_code(&admin, &meta, &officer.office.code, UNIT)
-        .await
-        .unwrap();
-    (app, sim, stop)
 }
 
 async fn staff_login(d: &Driver, app: &TestApp, username: &str, next: &str) {
@@ -113,7 +36,10 @@ async fn staff_login(d: &Driver, app: &TestApp, username: &str, next: &str) {
 }
 
 async fn run() {
-    let (app, _sim, _stop) = world().await;
+    // The simulators (VNeID and the payment gateway) and the app wired to them, with a signer.
+    let gw = start_gateway().await;
+    let (app, _) = payment_app(Engine::Sqlite, &gw).await.unwrap();
+    app.add_user("lanhdao.badinh", "signer", "00004").await;
     let d = Driver::start().await;
 
     // 1. The citizen logs in with VNeID.

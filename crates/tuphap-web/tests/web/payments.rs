@@ -22,15 +22,15 @@ use crate::support::{PASSWORD, TestApp, hidden_csrf, location, new_client, spawn
 
 const MERCHANT: &str = "TUPHAP-TEST";
 const SECRET: &str = "bi-mat-thanh-toan-thu-nghiem";
-const UNIT: &str = "000.00.31.H13";
+pub(crate) const UNIT: &str = "000.00.31.H13";
 
-struct Gateway {
-    url: String,
-    sim: Sim,
+pub(crate) struct Gateway {
+    pub url: String,
+    pub sim: Sim,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-async fn start_gateway() -> Gateway {
+pub(crate) async fn start_gateway() -> Gateway {
     let sim = Sim::open(SimConfig {
         agencies: vec![],
         oidc: Some(OidcConfig::default()),
@@ -63,7 +63,7 @@ fn settings(gw: &Gateway, app_url: &str) -> PaymentGateway {
 /// The app with citizen login and payments against `gw`, registered there as merchant and
 /// OIDC client; an office with its unit code. Returns the app and an `App` with the gateway
 /// (for reconciliation).
-async fn payment_app(engine: Engine, gw: &Gateway) -> Option<(TestApp, App)> {
+pub(crate) async fn payment_app(engine: Engine, gw: &Gateway) -> Option<(TestApp, App)> {
     let (issuer, gw_url) = (gw.url.clone(), gw.url.clone());
     let app = spawn_app_with(engine, move |mut state, url| {
         state.app = state.app.with_payment_gateway(PaymentGateway {

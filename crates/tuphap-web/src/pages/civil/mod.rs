@@ -679,11 +679,9 @@ impl BirthForm {
         !self.get("has_father").is_empty()
     }
 
-    /// The empty form with the usual defaults: Kinh, Việt Nam, the parents living in the
-    /// office's commune, a father.
-    fn defaults(actor: &Actor) -> BirthForm {
-        let mut m = HashMap::new();
-        for (k, v) in [
+    /// The usual defaults of every birth form: Kinh, Việt Nam, a father.
+    pub(crate) fn usual() -> BirthForm {
+        let m = [
             ("child.ethnicity_code", "01"),
             ("child.nationality_code", "VN"),
             ("mother.ethnicity_code", "01"),
@@ -691,9 +689,16 @@ impl BirthForm {
             ("father.ethnicity_code", "01"),
             ("father.nationality_code", "VN"),
             ("has_father", "1"),
-        ] {
-            m.insert(k.to_string(), v.to_string());
-        }
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        BirthForm(m)
+    }
+
+    /// The empty form with the usual defaults and the parents living in the office's commune.
+    fn defaults(actor: &Actor) -> BirthForm {
+        let BirthForm(mut m) = BirthForm::usual();
         if let Scope::Commune { commune_code } = &actor.office.scope {
             for k in [
                 "mother.residence.admin_unit_code",

@@ -164,18 +164,7 @@ fn documents(required: &[String]) -> Vec<String> {
 /// The form pre-filled once-only: the citizen is the declarant, and the mother or the father by
 /// the sex the identity provider gave.
 fn prefilled(citizen: &Citizen) -> BirthForm {
-    let mut m = HashMap::new();
-    for (k, v) in [
-        ("child.ethnicity_code", "01"),
-        ("child.nationality_code", "VN"),
-        ("mother.ethnicity_code", "01"),
-        ("mother.nationality_code", "VN"),
-        ("father.ethnicity_code", "01"),
-        ("father.nationality_code", "VN"),
-        ("has_father", "1"),
-    ] {
-        m.insert(k.to_string(), v.to_string());
-    }
+    let BirthForm(mut m) = BirthForm::usual();
     let parent = match citizen.gender.as_deref() {
         Some("male") => "father",
         _ => "mother",
@@ -322,27 +311,39 @@ async fn read_multipart(
     Ok((text, files))
 }
 
+/// A citizen's multipart form: its text fields and files, after the CSRF check; else the page
+/// to answer (400 unreadable, 413 too large, 403 wrong token).
+// The error is the response the handler returns as is; boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+async fn citizen_multipart(
+    citizen: &Citizen,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(HashMap<String, String>, Vec<(String, String, Vec<u8>)>), Response> {
+    let Ok(mp) = mp else {
+        return Err(error_page(
+            "Không đọc được dữ liệu biểu mẫu. Hãy tải lại trang và thử lại.",
+            StatusCode::BAD_REQUEST,
+        ));
+    };
+    let (text, files) = read_multipart(mp).await.map_err(|e| domain_error_page(&e))?;
+    if let Some(refused) =
+        citizen_csrf_refused(citizen, text.get("csrf").map_or("", String::as_str))
+    {
+        return Err(refused);
+    }
+    Ok((text, files))
+}
+
 pub async fn submit_application(
     State(state): State<AppState>,
     Meta(meta): Meta,
     CitizenPage(citizen): CitizenPage,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let Ok(mp) = mp else {
-        return error_page(
-            "Không đọc được dữ liệu biểu mẫu. Hãy tải lại trang và thử lại.",
-            StatusCode::BAD_REQUEST,
-        );
-    };
-    let (text, raw_files) = match read_multipart(mp).await {
+    let (text, raw_files) = match citizen_multipart(&citizen, mp).await {
         Ok(x) => x,
-        Err(e) => return domain_error_page(&e),
+        Err(refused) => return refused,
     };
-    if let Some(refused) =
-        citizen_csrf_refused(&citizen, text.get("csrf").map_or("", String::as_str))
-    {
-        return refused;
-    }
     let office = text.get("office_code").cloned().unwrap_or_default();
     let copies_raw = text.get("copies").cloned().unwrap_or_default();
     let mut form = BirthForm(text);
@@ -699,21 +700,10 @@ pub async fn supplement(
     Path(code): Path<String>,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let Ok(mp) = mp else {
-        return error_page(
-            "Không đọc được dữ liệu biểu mẫu. Hãy tải lại trang và thử lại.",
-            StatusCode::BAD_REQUEST,
-        );
-    };
-    let (text, raw_files) = match read_multipart(mp).await {
+    let (text, raw_files) = match citizen_multipart(&citizen, mp).await {
         Ok(x) => x,
-        Err(e) => return domain_error_page(&e),
+        Err(refused) => return refused,
     };
-    if let Some(refused) =
-        citizen_csrf_refused(&citizen, text.get("csrf").map_or("", String::as_str))
-    {
-        return refused;
-    }
     let files = raw_files
         .into_iter()
         .map(|(_, file_name, content)| Upload {
