@@ -83,6 +83,13 @@ impl Role {
         matches!(self, Role::Auditor | Role::Admin | Role::Ministry)
     }
 
+    /// May export personal data in bulk (`GET /api/v1/civil/records/export`): the provincial
+    /// Department of Justice and the ministry, who supervise and report on many offices'
+    /// registers; a stated purpose is still required for each export (issue 8).
+    pub fn can_export_personal_data(self) -> bool {
+        matches!(self, Role::Province | Role::Ministry)
+    }
+
     /// May manage users, offices and reference data (substitute days off, …).
     pub fn can_administer(self) -> bool {
         matches!(self, Role::Admin)

@@ -36,6 +36,28 @@ pub struct AuthPolicy {
     pub browser_idle: StdDuration,
     /// Lifetime of an API bearer token (slides with use).
     pub api_idle: StdDuration,
+    /// Longest life of a browser session however much it is used (issue 8).
+    pub browser_absolute: StdDuration,
+    /// Longest life of an API token however much it is used.
+    pub api_absolute: StdDuration,
+    /// Whether signers, province and ministry staff and administrators must have a second
+    /// factor (TOTP) to log in (`strong_auth`). `tuphap serve` always runs with `true`; only
+    /// test harnesses and in-process seeding turn it off, explicitly.
+    pub second_factor_required: bool,
+    /// How recent the last password/TOTP check of a session must be to sign (register a
+    /// record); `None` = no such check (in-process seeding only).
+    pub reauth_window: Option<StdDuration>,
+}
+
+impl AuthPolicy {
+    /// The default policy without the second-factor requirement: for test harnesses whose
+    /// tests are not about it and for in-process seeding. Never used by `tuphap serve`.
+    pub fn without_second_factor() -> AuthPolicy {
+        AuthPolicy {
+            second_factor_required: false,
+            ..AuthPolicy::default()
+        }
+    }
 }
 
 impl Default for AuthPolicy {
@@ -46,6 +68,10 @@ impl Default for AuthPolicy {
             max_lock: StdDuration::from_secs(3600),
             browser_idle: StdDuration::from_secs(8 * 3600),
             api_idle: StdDuration::from_secs(12 * 3600),
+            browser_absolute: StdDuration::from_secs(12 * 3600),
+            api_absolute: StdDuration::from_secs(24 * 3600),
+            second_factor_required: true,
+            reauth_window: Some(StdDuration::from_secs(5 * 60)),
         }
     }
 }
@@ -56,6 +82,10 @@ pub struct RequestMeta {
     pub source_ip: Option<String>,
     pub request_id: Option<String>,
     pub user_agent: Option<String>,
+    /// The purpose the caller stated for reading personal data (`X-Purpose` and
+    /// `X-Purpose-Ref`, `purpose=` and `purpose_ref=`, or the page's remembered choice), as
+    /// sent: `crate::privacy` checks it where the law asks for one.
+    pub purpose: Option<crate::privacy::PurposeClaim>,
 }
 
 /// Kind of office.
@@ -316,6 +346,9 @@ pub struct LoginOk {
     pub csrf_token: String,
     pub expires_at: OffsetDateTime,
     pub actor: Actor,
+    /// The password was right but the account must enrol a second factor first: the session
+    /// only opens the enrolment page (browser logins only; API logins are refused instead).
+    pub enrolment_only: bool,
 }
 
 /// Browser session (cookie) or API token.
@@ -326,7 +359,7 @@ pub enum SessionKind {
 }
 
 impl SessionKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SessionKind::Browser => "browser",
             SessionKind::Api => "api",
@@ -352,7 +385,7 @@ fn validate_username(u: &str) -> Result<String> {
     }
 }
 
-fn validate_password(p: &str, username: &str) -> Result<()> {
+pub(crate) fn validate_password(p: &str, username: &str) -> Result<()> {
     let chars = p.chars().count();
     if chars < 10 {
         return Err(DomainError::new(
@@ -381,7 +414,7 @@ fn validate_password(p: &str, username: &str) -> Result<()> {
     Ok(())
 }
 
-async fn hash_password(password: String) -> Result<String> {
+pub(crate) async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -396,7 +429,7 @@ async fn hash_password(password: String) -> Result<String> {
 }
 
 /// Verifies `password` against `hash`; an unparsable hash never verifies.
-async fn verify_password(password: String, hash: String) -> bool {
+pub(crate) async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || match PasswordHash::new(&hash) {
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -409,7 +442,7 @@ async fn verify_password(password: String, hash: String) -> bool {
 
 /// A hash of a random password, verified against when the username does not exist, so that a
 /// wrong username and a wrong password take the same time.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+pub(crate) static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     Argon2::default()
         .hash_password(random_token().as_bytes())
         .map(|h| h.to_string())
@@ -427,7 +460,7 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn lock_duration(policy: &AuthPolicy, failures: i32) -> StdDuration {
+pub(crate) fn lock_duration(policy: &AuthPolicy, failures: i32) -> StdDuration {
     let over = u32::try_from(failures - policy.max_failures)
         .unwrap_or(0)
         .min(16);
@@ -437,11 +470,11 @@ fn lock_duration(policy: &AuthPolicy, failures: i32) -> StdDuration {
         .min(policy.max_lock)
 }
 
-fn to_time(d: StdDuration) -> time::Duration {
+pub(crate) fn to_time(d: StdDuration) -> time::Duration {
     time::Duration::try_from(d).unwrap_or(time::Duration::HOUR)
 }
 
-fn bad_credentials() -> DomainError {
+pub(crate) fn bad_credentials() -> DomainError {
     DomainError::new(
         ErrorKind::Unauthenticated,
         "auth_invalid_credentials",
@@ -449,7 +482,7 @@ fn bad_credentials() -> DomainError {
     )
 }
 
-fn locked(until: OffsetDateTime, now: OffsetDateTime) -> DomainError {
+pub(crate) fn locked(until: OffsetDateTime, now: OffsetDateTime) -> DomainError {
     let secs = u64::try_from((until - now).whole_seconds().max(1)).unwrap_or(1);
     let minutes = secs.div_ceil(60);
     let mut e = DomainError::new(
@@ -586,6 +619,23 @@ impl App {
         kind: SessionKind,
         meta: &RequestMeta,
     ) -> Result<LoginOk> {
+        self.login_with_otp(username, password, None, kind, meta)
+            .await
+    }
+
+    /// [`App::login`] with the second factor: `otp` is the 6-digit TOTP code or a recovery
+    /// code. An account with a second factor is refused without it (401
+    /// `second_factor_required`, nothing counted); a wrong or replayed code counts as a failed
+    /// attempt. An official who must have one and has none gets an enrolment-only browser
+    /// session, or 403 `second_factor_enrolment_required` for the API.
+    pub async fn login_with_otp(
+        &self,
+        username: &str,
+        password: &str,
+        otp: Option<&str>,
+        kind: SessionKind,
+        meta: &RequestMeta,
+    ) -> Result<LoginOk> {
         let username_norm: String = username.trim().to_lowercase().chars().take(64).collect();
         let attempt = |outcome: Outcome, reason: &str, user_id: Option<i64>| NewAuditEntry {
             actor_user_id: user_id,
@@ -605,6 +655,8 @@ impl App {
             self.store
                 .audit(&[attempt(Outcome::Failure, "unknown_user", None)])
                 .await?;
+            self.note_login_failure(meta, &username_norm, None, "unknown_user", false)
+                .await;
             return Err(bad_credentials());
         };
         let now = tuphap_store::now_utc();
@@ -612,6 +664,8 @@ impl App {
             self.store
                 .audit(&[attempt(Outcome::Denied, "locked", Some(user.id))])
                 .await?;
+            self.note_login_failure(meta, &username_norm, Some(user.id), "locked", false)
+                .await;
             return Err(locked(until, now));
         }
         if !user.active {
@@ -619,21 +673,43 @@ impl App {
             self.store
                 .audit(&[attempt(Outcome::Denied, "inactive", Some(user.id))])
                 .await?;
+            self.note_login_failure(meta, &username_norm, Some(user.id), "inactive", false)
+                .await;
             return Err(bad_credentials());
         }
-        let ok = verify_password(password.to_string(), user.password_hash.clone()).await;
+        let password_ok = verify_password(password.to_string(), user.password_hash.clone()).await;
+        let factor = if password_ok {
+            match crate::strong_auth::login_factor(self, &user, otp, kind, now).await? {
+                Ok(f) => f,
+                Err((reason, err)) => {
+                    self.store
+                        .audit(&[attempt(Outcome::Denied, reason, Some(user.id))])
+                        .await?;
+                    return Err(err);
+                }
+            }
+        } else {
+            crate::strong_auth::LoginFactor::Wrong
+        };
         let mut tx = self.store.begin().await?;
         // Re-read under the transaction so concurrent attempts count exactly.
         let Some(fresh) = tx.user_for_update(&username_norm).await? else {
             return Err(bad_credentials());
         };
+        let factor_ok = password_ok && factor.accept(&mut tx, fresh.id).await?;
+        let ok = password_ok && factor_ok;
         if !ok {
             let failures = fresh.failed_attempts.saturating_add(1);
             let lock_until = (failures >= self.auth.max_failures)
                 .then(|| now + to_time(lock_duration(&self.auth, failures)));
             tx.user_set_login_state(fresh.id, failures, lock_until)
                 .await?;
-            let mut entries = vec![attempt(Outcome::Failure, "bad_password", Some(fresh.id))];
+            let reason = if password_ok {
+                "bad_second_factor"
+            } else {
+                "bad_password"
+            };
+            let mut entries = vec![attempt(Outcome::Failure, reason, Some(fresh.id))];
             if lock_until.is_some() {
                 entries.push(NewAuditEntry {
                     action: "auth.lockout".into(),
@@ -643,8 +719,17 @@ impl App {
                 });
             }
             tx.commit_with(&entries, &[]).await?;
+            self.note_login_failure(
+                meta,
+                &username_norm,
+                Some(fresh.id),
+                "bad_password",
+                lock_until.is_some(),
+            )
+            .await;
             return Err(match lock_until {
                 Some(until) => locked(until, now),
+                None if password_ok => crate::strong_auth::bad_second_factor(),
                 None => bad_credentials(),
             });
         }
@@ -655,7 +740,12 @@ impl App {
             SessionKind::Browser => self.auth.browser_idle,
             SessionKind::Api => self.auth.api_idle,
         };
-        let expires_at = now + to_time(idle);
+        let enrolment_only = factor.enrolment_only();
+        let expires_at = if enrolment_only {
+            now + time::Duration::minutes(15)
+        } else {
+            now + to_time(idle)
+        };
         let session_id = tx
             .session_insert(&NewSession {
                 token_hash: token_hash(&token),
@@ -670,8 +760,19 @@ impl App {
                     .map(|u| u.chars().take(300).collect()),
             })
             .await?;
-        tx.commit_with(&[attempt(Outcome::Success, "ok", Some(fresh.id))], &[])
-            .await?;
+        tx.session_set_proof(
+            session_id,
+            if enrolment_only { "enrol" } else { "full" },
+            Some(now),
+            factor.verified().then_some(now),
+        )
+        .await?;
+        let mut ok_entry = attempt(Outcome::Success, "ok", Some(fresh.id));
+        ok_entry.details = Some(serde_json::json!({
+            "kind": kind.as_str(),
+            "second_factor": factor.label(),
+        }));
+        tx.commit_with(&[ok_entry], &[]).await?;
         let office = self
             .store
             .office_by_id(fresh.office_id)
@@ -691,12 +792,23 @@ impl App {
                 session_id,
                 csrf_token: csrf,
             },
+            enrolment_only,
         })
     }
 
     /// The actor behind a session token, or `None` when the token is unknown, expired, revoked
     /// or its user deactivated. Slides the expiry forward (at most once a minute).
     pub async fn authenticate(&self, token: &str) -> Result<Option<Actor>> {
+        Ok(self
+            .authenticate_any(token)
+            .await?
+            .filter(|(_, enrol)| !enrol)
+            .map(|(a, _)| a))
+    }
+
+    /// Like [`App::authenticate`], also accepting an enrolment-only session (the second
+    /// factor's enrolment page); the flag says which it is.
+    pub async fn authenticate_any(&self, token: &str) -> Result<Option<(Actor, bool)>> {
         if token.is_empty() || token.len() > 200 {
             return Ok(None);
         }
@@ -707,6 +819,15 @@ impl App {
         if s.revoked_at.is_some() || s.expires_at <= now || !s.active {
             return Ok(None);
         }
+        let absolute = if s.kind == "api" {
+            self.auth.api_absolute
+        } else {
+            self.auth.browser_absolute
+        };
+        if s.created_at + to_time(absolute) <= now {
+            return Ok(None);
+        }
+        let enrol = s.purpose != "full";
         if now - s.last_seen_at > time::Duration::MINUTE {
             let idle = if s.kind == "api" {
                 self.auth.api_idle
@@ -714,10 +835,12 @@ impl App {
                 self.auth.browser_idle
             };
             let mut tx = self.store.begin().await?;
-            tx.session_touch(s.session_id, now + to_time(idle)).await?;
+            if !enrol {
+                tx.session_touch(s.session_id, now + to_time(idle)).await?;
+            }
             tx.commit().await?;
         }
-        Ok(actor_from_session(&s))
+        Ok(actor_from_session(&s).map(|a| (a, enrol)))
     }
 
     /// Ends the session of `actor`.

@@ -15,7 +15,10 @@ pub mod error;
 pub mod exchange;
 pub mod identity;
 pub mod online;
+pub mod privacy;
 pub mod reference;
+pub mod security;
+pub mod strong_auth;
 
 pub use error::{DomainError, ErrorKind};
 pub use identity::{Actor, RequestMeta};
@@ -31,6 +34,11 @@ pub struct App {
     /// The payment gateway of the online services' fees (`online::payment`); payments answer
     /// `payment_not_configured` without it.
     pub payment_gateway: Option<std::sync::Arc<online::payment::PaymentGateway>>,
+    /// The anti-malware scanner of uploads (`online::malware`); files are stored `not_scanned`
+    /// without it (development only).
+    pub malware_scanner: Option<std::sync::Arc<online::malware::ClamdScanner>>,
+    /// Attack detection of this process: sliding windows and blocked sources (`security`).
+    pub security: std::sync::Arc<security::SecurityMonitor>,
 }
 
 impl App {
@@ -40,12 +48,26 @@ impl App {
             auth: identity::AuthPolicy::default(),
             keys_dir: None,
             payment_gateway: None,
+            malware_scanner: None,
+            security: std::sync::Arc::new(security::SecurityMonitor::default()),
         }
     }
 
     /// Sets the directory of the signing keys.
     pub fn with_keys_dir(mut self, dir: impl Into<std::path::PathBuf>) -> App {
         self.keys_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets the anti-malware scanner of uploads (clamd).
+    pub fn with_malware_scanner(mut self, scanner: online::malware::ClamdScanner) -> App {
+        self.malware_scanner = Some(std::sync::Arc::new(scanner));
+        self
+    }
+
+    /// Sets the thresholds of the attack detection (a fresh monitor: no windows, no blocks).
+    pub fn with_security_policy(mut self, policy: security::SecurityPolicy) -> App {
+        self.security = std::sync::Arc::new(security::SecurityMonitor::new(policy));
         self
     }
 

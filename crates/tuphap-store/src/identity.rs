@@ -74,6 +74,9 @@ pub struct SessionRow {
     pub office_name: String,
     pub office_unit_code: Option<String>,
     pub office_province_code: Option<String>,
+    /// `full`, or `enrol` for a session that may only enrol a second factor (migration 0022).
+    pub purpose: String,
+    pub created_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +153,8 @@ impl Store {
             "SELECT s.id AS session_id, s.kind, s.csrf_token, s.expires_at, s.last_seen_at, s.revoked_at, \
                     u.id AS user_id, u.username, u.display_name, u.role, u.active, \
                     o.id AS office_id, o.code AS office_code, o.kind AS office_kind, o.name AS office_name, \
-                    o.unit_code AS office_unit_code, o.province_code AS office_province_code \
+                    o.unit_code AS office_unit_code, o.province_code AS office_province_code, \
+                    s.purpose, s.created_at \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN offices o ON o.id = u.office_id \
              WHERE s.token_hash = $1",
         )

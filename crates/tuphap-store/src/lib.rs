@@ -49,6 +49,7 @@ macro_rules! with_tx {
 }
 
 pub mod audit;
+pub mod backup;
 pub mod certificates;
 pub mod changelog;
 pub mod citizens;
@@ -58,6 +59,7 @@ pub mod dossiers;
 pub mod exchange;
 pub mod exchange_log;
 pub mod extracts;
+pub mod file_scans;
 pub mod idempotency;
 pub mod identity;
 pub mod import;
@@ -65,8 +67,11 @@ pub mod indicators;
 pub mod partner_ids;
 pub mod payments;
 pub mod person_merge;
+pub mod privacy;
 pub mod procedures;
 pub mod reference;
+pub mod security;
+pub mod strong_auth;
 pub mod testing;
 pub mod version_data;
 pub mod xroad;

@@ -9,6 +9,8 @@
 //! (set by `.ci/run`), in which case they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failure here is a test failure
 
+pub mod clamd;
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -219,6 +219,7 @@ pub fn request_meta(parts: &Parts) -> RequestMeta {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        purpose: crate::privacy::purpose_claim(parts),
     }
 }
 

@@ -18,6 +18,8 @@ pub mod extract;
 pub mod middleware;
 pub mod pages;
 pub mod payment;
+pub mod privacy;
+pub mod security;
 pub mod state;
 pub mod statics;
 pub mod xroad;
@@ -61,6 +63,10 @@ pub fn router(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::edge,

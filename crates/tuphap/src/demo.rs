@@ -98,6 +98,13 @@ pub async fn seed(app: &App, data_dir: &Path) -> Result<Vec<DemoLogin>> {
     }
     let text: String = known.iter().map(|(u, p)| format!("{u} {p}\n")).collect();
     write_private(&file, &text)?;
+    // The seeding logs the demo officials in inside this process (no second factor, no
+    // re-authentication window); the server itself keeps the production policy (issue 8).
+    let seeding = app.clone().with_auth(tuphap_domain::identity::AuthPolicy {
+        reauth_window: None,
+        ..tuphap_domain::identity::AuthPolicy::without_second_factor()
+    });
+    let app = &seeding;
     let records = crate::demo_records::seed(
         app,
         &known,

@@ -538,6 +538,9 @@ impl App {
             )));
         }
         if !record_read_audited {
+            if in_scope && let Some(p) = self.purpose_for_read(actor, meta)? {
+                p.stamp(&mut e);
+            }
             self.store.audit(&[e]).await?;
         }
         let rows = self.store.extracts_of(record_id).await?;
@@ -634,6 +637,9 @@ impl App {
                 "Bản sao trích lục này do cơ quan khác cấp; {} không in lại được.",
                 actor.office.name
             )));
+        }
+        if !issuer && let Some(p) = self.purpose_for_read(actor, meta)? {
+            p.stamp(&mut e);
         }
         self.store.audit(&[e]).await?;
         let data = self.version_data(&r, row.record_version).await?;

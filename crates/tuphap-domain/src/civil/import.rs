@@ -653,6 +653,45 @@ fn parse_line(raw: &[u8]) -> std::result::Result<Parsed, Reject> {
     })
 }
 
+/// Checks one line as `tuphap import` does before it looks at the register: the format, the
+/// declaration's structure and the rules of its kind that need no database. `Err` is the
+/// reject's machine code and Vietnamese message. The fuzz targets (`tuphap-fuzz`) drive it
+/// with arbitrary bytes: it must answer, never panic.
+pub fn check_line(
+    raw: &[u8],
+    calendar: &WorkingCalendar,
+) -> std::result::Result<(), (String, String)> {
+    let checked = (|| -> std::result::Result<(), Reject> {
+        let p = parse_line(raw)?;
+        let on = p.date;
+        match p.kind.as_str() {
+            "birth" => {
+                let d: BirthDeclaration = typed(p.declaration)?;
+                let c = check_birth(&d, on, calendar)?;
+                if let Some(raw) = &p.child_personal_id {
+                    let id = PersonalId::parse(raw).map_err(|e| {
+                        DomainError::unprocessable(&e).with_field("child_personal_id")
+                    })?;
+                    id.check(c.sex, c.dob).map_err(|e| {
+                        DomainError::unprocessable(&e).with_field("child_personal_id")
+                    })?;
+                }
+            }
+            "death" => {
+                let d: DeathDeclaration = typed(p.declaration)?;
+                check_death_declaration(&d, on)?;
+            }
+            _ => {
+                let d: MarriageDeclaration = typed(p.declaration)?;
+                spouse(&d.husband, "husband", Sex::Male, on)?;
+                spouse(&d.wife, "wife", Sex::Female, on)?;
+            }
+        }
+        Ok(())
+    })();
+    checked.map_err(|r| (r.code, r.message))
+}
+
 /// The typed declaration; a structural error names the field when serde says which.
 fn typed<T: serde::de::DeserializeOwned>(v: Value) -> std::result::Result<T, Reject> {
     serde_json::from_value(v).map_err(|e| {

@@ -36,7 +36,10 @@ pub use guardianship::{
     GuardianshipChange, GuardianshipEnd, GuardianshipPersonInput, GuardianshipRegistration,
     end_grounds_text, ward_situation_text,
 };
-pub use import::{IMPORT_USER, ImportOptions, ImportProgress, ImportReport, open_lines};
+pub use import::{
+    IMPORT_USER, ImportOptions, ImportProgress, ImportReport, check_line as check_import_line,
+    open_lines,
+};
 pub use marital_status::{
     ApplicantInput, IntendedSpouseInput, MaritalStatusData, MaritalStatusRequest, PurposeInput,
     purpose_text,
@@ -857,6 +860,8 @@ impl App {
             actor.role == Role::Signer,
             "ký đăng ký hộ tịch (chỉ người ký)",
         )?;
+        // Signing needs a fresh password/TOTP check of the session (issue 8).
+        let signing_proof = self.require_recent_auth(actor).await?;
         let override_reason = duplicate_override_reason
             .map(|r| VnText::new(&r).as_str().to_string())
             .filter(|r| !r.is_empty());
@@ -1168,7 +1173,11 @@ impl App {
             let mut e = actor.audit(meta, "civil.register");
             e.target_type = Some("civil_record".into());
             e.target_id = Some(id.to_string());
-            e.details = Some(serde_json::json!({"register": text}));
+            e.details = Some(serde_json::json!({
+                "register": text,
+                "signer_reauth_at": crate::strong_auth::rfc3339(signing_proof.reauth_at),
+                "signer_second_factor_at": crate::strong_auth::rfc3339(signing_proof.second_factor_at),
+            }));
             e
         }];
         if !probable.is_empty() {
@@ -1325,6 +1334,9 @@ impl App {
                 "Hồ sơ số {id} thuộc {}, ngoài phạm vi thẩm quyền của {}.",
                 office.name, actor.office.name
             )));
+        }
+        if let Some(p) = self.purpose_for_read(actor, meta)? {
+            p.stamp(&mut e);
         }
         self.store.audit(&[e]).await?;
         let versions = self.store.record_versions(id).await?;

@@ -104,6 +104,9 @@ impl App {
                 actor.office.name
             )));
         }
+        if let Some(purpose) = self.purpose_for_read(actor, meta)? {
+            purpose.stamp(&mut audit);
+        }
         self.store.audit(&[audit]).await?;
         self.person_view(p, &rows, events, hidden).await
     }

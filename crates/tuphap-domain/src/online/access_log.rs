@@ -110,6 +110,10 @@ pub fn action_label_vi(action: &str) -> (String, &'static str) {
         "civil.extract.print" => s("In bản sao trích lục hộ tịch", read),
         "civil.extract.list" => s("Xem danh sách bản sao trích lục đã cấp", read),
         "civil.register" => s("Đăng ký vào sổ hộ tịch", change),
+        "civil.records.export" => s(
+            "Trích xuất dữ liệu hộ tịch hàng loạt (có dữ liệu của bạn)",
+            read,
+        ),
         "civil.person.merge" => s("Hợp nhất hai mục trùng của cùng một người", change),
         "civil.person.unmerge" => s("Hủy hợp nhất mục người", change),
         "civil.personal_id_assigned" => s("Ghi số định danh cá nhân được cấp", change),
@@ -146,13 +150,31 @@ pub fn action_label_vi(action: &str) -> (String, &'static str) {
     }
 }
 
-/// The stated purpose of a read, in Vietnamese.
-fn purpose_label_vi(purpose: &str) -> String {
-    match purpose {
+/// The stated purpose of a read, in Vietnamese, with its reference (`details.purpose_ref`,
+/// issue 8) — except for a request of a body conducting legal proceedings, whose reference is
+/// not shown to the data subject (it may name an ongoing investigation; the audit log keeps it).
+fn purpose_label_vi(purpose: &str, details: Option<&str>) -> String {
+    let label = match purpose {
         "data_subject_access" => "Người dân xem dữ liệu của mình".into(),
         "registration" => "Giải quyết thủ tục đăng ký hộ tịch".into(),
         "verification" => "Xác minh thông tin".into(),
-        p => p.to_string(),
+        p => match crate::privacy::Purpose::parse(p) {
+            Some(known) => known.label_vi().to_string(),
+            None => p.to_string(),
+        },
+    };
+    let reference = details
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .and_then(|v| {
+            v.get("purpose_ref")
+                .and_then(|r| r.as_str())
+                .map(str::to_string)
+        });
+    match reference {
+        Some(r) if purpose != crate::privacy::Purpose::LegalProceedings.as_str() => {
+            format!("{label} — căn cứ: {r}")
+        }
+        _ => label,
     }
 }
 
@@ -165,6 +187,17 @@ fn target_label(target_type: &str, target_id: &str, kinds: &HashMap<String, Stri
             None => format!("Hồ sơ hộ tịch số {target_id}"),
         },
         "dossier" => format!("Hồ sơ thủ tục hành chính {target_id}"),
+        // An export: `target_id` lists the citizen's records in it.
+        "export" => {
+            let ids: Vec<String> = target_id
+                .split(',')
+                .map(|id| match kinds.get(id) {
+                    Some(k) => format!("số {id} ({k})"),
+                    None => format!("số {id}"),
+                })
+                .collect();
+            format!("Hồ sơ hộ tịch {} của bạn", ids.join(", "))
+        }
         t => format!("{t} {target_id}"),
     }
 }
@@ -223,6 +256,34 @@ impl App {
                 entries.push((t.clone(), id.clone(), e));
             }
         }
+        // Bulk exports that included the citizen (issue 8): found through `data_access`
+        // (migration 0024, keyed by person), one line per export.
+        if let Some(p) = &person {
+            let mut by_seq: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+            for row in self
+                .store
+                .data_access_of_persons(&[p.id], PER_TARGET)
+                .await?
+            {
+                by_seq
+                    .entry(row.audit_seq)
+                    .or_default()
+                    .push(row.record_id.to_string());
+            }
+            for (seq, records) in by_seq {
+                let found = self
+                    .store
+                    .audit_entries(&tuphap_store::audit::AuditFilter {
+                        before_seq: Some(seq + 1),
+                        limit: 1,
+                        ..Default::default()
+                    })
+                    .await?;
+                if let Some(e) = found.into_iter().find(|e| e.seq == seq) {
+                    entries.push(("export".into(), records.join(","), e));
+                }
+            }
+        }
         entries.sort_by_key(|x| std::cmp::Reverse(x.2.seq));
         entries.dedup_by(|a, b| a.2.seq == b.2.seq);
         entries.truncate(MAX_ENTRIES);
@@ -254,7 +315,10 @@ impl App {
                 what,
                 kind: kind.into(),
                 target: target_label(&t, &id, &kinds),
-                purpose: e.purpose.as_deref().map(purpose_label_vi),
+                purpose: e
+                    .purpose
+                    .as_deref()
+                    .map(|p| purpose_label_vi(p, e.details.as_deref())),
                 outcome: e.outcome.clone(),
             });
         }

@@ -163,6 +163,22 @@ fn check_files(files: Vec<Upload>, required: &[String]) -> Result<Vec<NewDossier
     Ok(out)
 }
 
+/// Sets each checked file's anti-malware status from the scan (`pending` when the scan has no
+/// verdict for it: never stored as clean without one).
+fn with_scan_statuses(
+    mut files: Vec<NewDossierFile>,
+    scans: &crate::online::malware::ScanStatuses,
+) -> Vec<NewDossierFile> {
+    for f in &mut files {
+        f.scan_status = scans
+            .get(&f.sha256)
+            .copied()
+            .unwrap_or("pending")
+            .to_string();
+    }
+    files
+}
+
 impl App {
     /// The offices that take online dossiers (those with a dossier unit code), by name.
     pub async fn online_offices(&self) -> Result<Vec<OnlineOffice>> {
@@ -247,7 +263,17 @@ impl App {
             0
         };
         let fee_vnd = procedure.fee_vnd.unwrap_or(0) + i64::from(input.copies) * copy_fee;
-        let files = check_files(input.files, &procedure.required_documents)?;
+        let scans = self
+            .scan_uploads(
+                &format!("citizen:{}", citizen.personal_id),
+                meta,
+                &input.files,
+            )
+            .await?;
+        let files = with_scan_statuses(
+            check_files(input.files, &procedure.required_documents)?,
+            &scans,
+        );
         self.submit_dossier(
             meta,
             SubmitDossier {
@@ -289,7 +315,10 @@ impl App {
         files: Vec<Upload>,
         now: OffsetDateTime,
     ) -> Result<DossierRow> {
-        let files = check_files(files, &[])?;
+        let scans = self
+            .scan_uploads(&format!("citizen:{}", citizen.personal_id), meta, &files)
+            .await?;
+        let files = with_scan_statuses(check_files(files, &[])?, &scans);
         if files.is_empty() {
             return Err(refused(
                 "dossier_supplement_files_missing",

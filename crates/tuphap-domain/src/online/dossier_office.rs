@@ -734,6 +734,16 @@ impl App {
             .dossier_file_content(d.id, file_id)
             .await?
             .ok_or_else(not_found)?;
+        if f.scan_status == "pending" {
+            return Err(DomainError::new(
+                ErrorKind::Conflict,
+                "dossier_file_pending_scan",
+                format!(
+                    "Tệp \u{201c}{}\u{201d} đang chờ phần mềm chống mã độc kiểm tra nên chưa tải về được; vui lòng thử lại sau.",
+                    f.file_name
+                ),
+            ));
+        }
         if f.scan_status == "infected" {
             return Err(DomainError::new(
                 ErrorKind::Conflict,

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod dossier;
 pub mod dossier_office;
 pub mod indicators;
+pub mod malware;
 pub mod payment;
 pub mod portal_sync;
 pub mod public_status;

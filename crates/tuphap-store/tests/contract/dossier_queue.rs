@@ -5,6 +5,7 @@
 use time::Date;
 use time::macros::date;
 use tuphap_domain::App;
+use tuphap_domain::identity::AuthPolicy;
 use tuphap_domain::identity::NewUserInput;
 use tuphap_store::dossiers::{
     DossierQueueQuery, DueBand, DueBandCounts, NewDossier, NewDossierFile,
@@ -16,7 +17,7 @@ const TODAY: Date = date!(2027 - 03 - 10);
 const HORIZON: Date = date!(2027 - 03 - 11);
 
 async fn office(h: &Harness, unit: &str, username: &str) -> i64 {
-    let app = App::new(h.store.clone());
+    let app = App::new(h.store.clone()).with_auth(AuthPolicy::without_second_factor());
     app.add_user(
         NewUserInput {
             username: username.into(),

@@ -2,6 +2,7 @@
 //! changes nothing, even from concurrent transactions — and the table's CHECKs (score 1–5).
 
 use std::sync::Arc;
+use tuphap_domain::identity::AuthPolicy;
 
 use tuphap_domain::identity::{NewUserInput, SessionKind};
 use tuphap_domain::{App, RequestMeta};
@@ -39,7 +40,7 @@ async fn office_id(app: &App) -> i64 {
 }
 
 async fn dossier_ratings_once_per_dossier(h: Harness) {
-    let app = App::new(h.store.clone());
+    let app = App::new(h.store.clone()).with_auth(AuthPolicy::without_second_factor());
     let office = office_id(&app).await;
     let mut tx = h.store.begin().await.unwrap();
     let id = tx

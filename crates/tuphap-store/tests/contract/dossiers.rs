@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use tuphap_domain::identity::AuthPolicy;
 
 use time::macros::{date, datetime};
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -45,7 +46,7 @@ fn new_dossier(code: &str, office_id: i64) -> NewDossier {
 }
 
 async fn an_office(h: &Harness) -> i64 {
-    let app = App::new(h.store.clone());
+    let app = App::new(h.store.clone()).with_auth(AuthPolicy::without_second_factor());
     let actor = user(&app, "canbo.dossier", "officer", "00004").await;
     actor.office.id
 }
@@ -207,7 +208,7 @@ struct World {
 }
 
 async fn world(h: &Harness) -> World {
-    let app = App::new(h.store.clone());
+    let app = App::new(h.store.clone()).with_auth(AuthPolicy::without_second_factor());
     let admin = user(&app, "quantri", "admin", "BTP").await;
     let officer = user(&app, "canbo.badinh", "officer", "00004").await;
     let other_officer = user(&app, "canbo.khac", "officer", "00008").await;

@@ -10,6 +10,7 @@ use tuphap_core::dates::VN_OFFSET;
 use tuphap_core::dossier::Channel;
 use tuphap_core::indicators::{Counts, Period};
 use tuphap_domain::citizen::Citizen;
+use tuphap_domain::identity::AuthPolicy;
 use tuphap_domain::identity::{NewUserInput, SessionKind};
 use tuphap_domain::online::dossier::{DossierParty, SubmitDossier};
 use tuphap_domain::online::indicators::period_of;
@@ -74,7 +75,7 @@ fn input(office: &Actor, fee_vnd: i64, paid_online: u8, files: bool) -> SubmitDo
 }
 
 async fn indicator_counts_match_the_reference_tally(h: Harness) {
-    let app = App::new(h.store.clone());
+    let app = App::new(h.store.clone()).with_auth(AuthPolicy::without_second_factor());
     let meta = RequestMeta::default();
     let a = user(&app, "canbo.chiso.a", "officer", "00004").await;
     let b = user(&app, "canbo.chiso.b", "officer", "25747").await;

@@ -38,13 +38,17 @@ mod dossier_ratings;
 mod dossiers;
 mod exchange;
 mod exchange_log;
+mod file_scans;
 mod identity;
 mod indicators;
 mod kinship;
 mod payments;
 mod person_merge;
+mod privacy;
 mod procedures;
 mod reference;
+mod security;
+mod strong_auth;
 mod xroad;
 
 use tuphap_store::{Engine, Store};

@@ -6,6 +6,7 @@
 
 use tuphap_core::payment::{self as proto, Notice, TxnStatus};
 use tuphap_domain::citizen::Citizen;
+use tuphap_domain::identity::AuthPolicy;
 use tuphap_domain::identity::{NewUserInput, SessionKind};
 use tuphap_domain::online::dossier::SubmitDossier;
 use tuphap_domain::online::payment::{PaymentGateway, payment_due};
@@ -42,7 +43,9 @@ fn citizen(personal_id: &str) -> Citizen {
 
 /// An app with the gateway, an office with its unit code, and one dossier of `fee` đồng.
 async fn setup(h: &Harness, fee: i64) -> (App, String) {
-    let app = App::new(h.store.clone()).with_payment_gateway(gateway());
+    let app = App::new(h.store.clone())
+        .with_auth(AuthPolicy::without_second_factor())
+        .with_payment_gateway(gateway());
     let meta = RequestMeta::default();
     for (u, role, unit) in [("quantri", "admin", "BTP"), ("canbo", "officer", "00004")] {
         app.add_user(
@@ -371,7 +374,7 @@ async fn no_fee_no_payment_and_a_cancelled_payment_can_be_retried(h: Harness) {
         .unwrap_err();
     assert_eq!(e.code, "payment_not_required");
     // Without a gateway.
-    let bare = App::new(h.store.clone());
+    let bare = App::new(h.store.clone()).with_auth(AuthPolicy::without_second_factor());
     let e = bare
         .start_dossier_payment(&citizen(CITIZEN), &meta, &code, now)
         .await

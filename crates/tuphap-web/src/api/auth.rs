@@ -27,6 +27,11 @@ pub struct LoginRequest {
     pub username: String,
     #[schema(example = "mat-khau-du-dai")]
     pub password: String,
+    /// The 6-digit code of the authenticator app (or a recovery code), for accounts with a
+    /// second factor.
+    #[serde(default)]
+    #[schema(example = "492039")]
+    pub otp: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,7 +92,8 @@ impl From<&tuphap_domain::Actor> for Me {
                   "role_label": "Công chức tư pháp – hộ tịch", "office_code": "00004",
                   "office_name": "UBND Phường Ba Đình", "office_kind": "commune"}
         })),
-        (status = 401, description = "Sai tên đăng nhập hoặc mật khẩu (`auth_invalid_credentials`)", body = ErrorBody),
+        (status = 401, description = "Sai tên đăng nhập hoặc mật khẩu (`auth_invalid_credentials`); thiếu mã xác thực hai bước (`second_factor_required`) hoặc mã sai/đã dùng (`second_factor_invalid`)", body = ErrorBody),
+        (status = 403, description = "Vai trò bắt buộc xác thực hai bước nhưng chưa đăng ký (`second_factor_enrolment_required`)", body = ErrorBody),
         (status = 422, description = "Thiếu trường hoặc sai kiểu", body = ErrorBody),
         (status = 429, description = "Tài khoản tạm khóa (`auth_locked`)", body = ErrorBody),
     )
@@ -99,7 +105,13 @@ async fn login(
 ) -> Result<Json<LoginResponse>, ApiError> {
     let ok = state
         .app
-        .login(&req.username, &req.password, SessionKind::Api, &meta)
+        .login_with_otp(
+            &req.username,
+            &req.password,
+            req.otp.as_deref(),
+            SessionKind::Api,
+            &meta,
+        )
         .await?;
     Ok(Json(LoginResponse {
         token: ok.token,

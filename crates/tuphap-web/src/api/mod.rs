@@ -14,9 +14,11 @@ pub mod extracts;
 pub mod indicators;
 pub mod payments;
 pub mod person_merge;
+pub mod privacy;
 pub mod procedures;
 pub mod reference;
 pub mod search;
+pub mod strong_auth;
 pub mod users;
 
 use std::sync::Arc;
@@ -49,6 +51,7 @@ use crate::state::AppState;
         (name = "procedures", description = "Danh mục thủ tục hành chính, dịch vụ công trực tuyến"),
         (name = "dossiers", description = "Hồ sơ dịch vụ công trực tuyến: hàng đợi của cơ quan, tiếp nhận, yêu cầu bổ sung, từ chối, dừng xử lý, xin lỗi và hẹn lại"),
         (name = "payments", description = "Thanh toán lệ phí hồ sơ trực tuyến: thông báo của cổng thanh toán"),
+        (name = "security", description = "An ninh: sự kiện tấn công phát hiện được, địa chỉ bị chặn"),
     )
 )]
 pub struct ApiDoc;
@@ -75,8 +78,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(reference::router())
         .merge(auth::router())
+        .merge(strong_auth::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(privacy::router())
         .merge(civil::router())
         .merge(extracts::router())
         .merge(person_merge::router())
@@ -89,6 +94,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(dossier_public::router())
         .merge(dossiers::router())
         .merge(exchange_log::router())
+        .merge(crate::security::api_router())
 }
 
 /// `/api/openapi.json` and the vendored Swagger UI at `/api/docs`.

@@ -58,7 +58,7 @@ pub struct PaymentCallbackAnswer {
 /// `payment_not_configured`.
 #[utoipa::path(
     post, path = "/api/v1/payments/callback", tag = "payments",
-    params(("x-payment-signature" = String, Header, example = "3f1c0d…(64 hex)")),
+    params(("x-payment-signature" = String, Header, example = "3f1c0d5e9a7b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d")),
     request_body(content = PaymentNotice, example = json!({
         "merchant": "TUPHAP", "reference": "LP42-0A1B2C3D4E5F", "amount": 8000,
         "status": "paid", "txn": "GW00000017", "paid_at": "2026-11-27T09:15:00Z"

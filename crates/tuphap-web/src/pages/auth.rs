@@ -73,6 +73,9 @@ pub struct LoginForm {
     pub password: String,
     pub csrf: String,
     pub next: Option<String>,
+    /// The code of the authenticator app (or a recovery code), when the account has one.
+    #[serde(default)]
+    pub otp: Option<String>,
 }
 
 pub async fn login_submit(
@@ -94,13 +97,25 @@ pub async fn login_submit(
     }
     match state
         .app
-        .login(&f.username, &f.password, SessionKind::Browser, &meta)
+        .login_with_otp(
+            &f.username,
+            &f.password,
+            f.otp.as_deref(),
+            SessionKind::Browser,
+            &meta,
+        )
         .await
     {
         Ok(ok) => {
             let max_age = (ok.expires_at - tuphap_store::now_utc()).whole_seconds();
+            // An official without the required second factor may only enrol one.
+            let to = if ok.enrolment_only {
+                "/account/2fa".to_string()
+            } else {
+                next
+            };
             with_cookie(
-                Redirect::to(&next).into_response(),
+                Redirect::to(&to).into_response(),
                 session_cookie(&ok.token, max_age, state.config.secure_cookies),
             )
         }

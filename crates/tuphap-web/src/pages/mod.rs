@@ -4,6 +4,7 @@
 //! makes some of them update in place. Forms carry a CSRF token: the session's token once
 //! logged in, a double-submit cookie on the login form.
 
+mod account;
 mod audit;
 mod auth;
 mod calendar;
@@ -36,8 +37,25 @@ use crate::statics::ASSET_VERSION;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(auth::home))
+        .route("/security", get(crate::security::page))
         .route("/login", get(auth::login_form).post(auth::login_submit))
         .route("/logout", post(auth::logout))
+        // Strong authentication of officials (issue 8).
+        .route(
+            "/account/2fa",
+            get(account::two_factor).post(account::two_factor_confirm),
+        )
+        .route("/account/2fa/disable", post(account::two_factor_disable))
+        .route(
+            "/account/reauth",
+            get(account::reauth_form).post(account::reauth_submit),
+        )
+        .route("/account/sessions", get(account::sessions))
+        .route("/account/sessions/{id}/end", post(account::end_session))
+        .route(
+            "/users/{username}/sessions/revoke",
+            post(account::revoke_user_sessions),
+        )
         // Online public services: citizen login (OpenID Connect) and "Trang của tôi".
         .route("/citizen", get(civil::citizen_home))
         .route("/citizen/login", get(civil::citizen_login))
@@ -208,6 +226,8 @@ pub fn router() -> Router<AppState> {
             "/civil/person-merges/{id}/undo",
             post(civil::undo_person_merge),
         )
+        // A purpose stated in a page's query is remembered for the session (issue 8).
+        .layer(axum::middleware::from_fn(crate::privacy::remember_purpose))
 }
 
 /// A navigation entry.
@@ -269,6 +289,9 @@ impl Layout {
         }
         if tuphap_domain::exchange::outbox::can_read_exchange(actor.role) {
             nav.push(("/exchange", "Trao đổi dữ liệu"));
+        }
+        if tuphap_domain::security::may_view(actor) {
+            nav.push(("/security", "An ninh"));
         }
         Layout {
             title: title.into(),

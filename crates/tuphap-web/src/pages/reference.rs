@@ -68,6 +68,9 @@ pub(super) fn bad_query(rej: &QueryRejection) -> Response {
 
 /// The error page for a domain error without a field to attach it to.
 pub(super) fn domain_error_page(e: &DomainError) -> Response {
+    if crate::privacy::is_purpose_error(e) {
+        return crate::privacy::purpose_form_page(e);
+    }
     error_page(&e.message, crate::error::status_of(e.kind))
 }
 

@@ -161,6 +161,8 @@ async fn base_page(
 pub struct UsersQuery {
     pub after: Option<String>,
     pub created: Option<String>,
+    /// Set after an administrator ended a user's sessions (issue 8).
+    pub revoked: Option<String>,
 }
 
 pub async fn page(
@@ -193,6 +195,11 @@ pub async fn page(
             Ok(None) => {}
             Err(e) => return domain_error_page(&DomainError::from(e)),
         }
+    }
+    if let Some(revoked) = non_empty(q.revoked.as_deref()) {
+        page.flash = Some(format!(
+            "Đã thu hồi mọi phiên đăng nhập của tài khoản {revoked}."
+        ));
     }
     html(StatusCode::OK, page.render())
 }

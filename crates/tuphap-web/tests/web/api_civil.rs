@@ -128,7 +128,15 @@ async fn declare_register_read_on_every_engine() {
             .map(|p| p["role"].as_str().unwrap())
             .collect();
         assert_eq!(roles, vec!["child", "father", "mother"]);
-        let (s, _) = app.call(Method::GET, &path, Some(&a.hanoi), None).await;
+        // The province states a purpose (issue 8: `tuphap_domain::privacy`).
+        let (s, _) = app
+            .call(
+                Method::GET,
+                &format!("{path}?purpose=inspection&purpose_ref=KT-01"),
+                Some(&a.hanoi),
+                None,
+            )
+            .await;
         assert_eq!(s, 200);
         let (s, v) = app
             .call(Method::GET, &path, Some(&a.other_officer), None)

@@ -332,7 +332,8 @@ async fn extract_copies_fees_counts_and_refusals_on_every_engine() {
         }
         let (s, _) = pdf(&app, &a.other_officer, &first_pdf).await;
         assert_eq!(s, 403, "{e}: not its copy, not its record");
-        let (s, _) = pdf(&app, &a.hanoi, &first_pdf).await;
+        let with_purpose = format!("{first_pdf}?purpose=inspection&purpose_ref=KT-01");
+        let (s, _) = pdf(&app, &a.hanoi, &with_purpose).await;
         assert_eq!(s, 200, "{e}: the province reads the record");
         let (s, v) = app
             .call(

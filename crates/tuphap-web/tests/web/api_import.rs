@@ -181,7 +181,10 @@ async fn import_applies_the_registry_rules_and_keeps_former_communes_books() {
         assert_eq!(v["register_text"], "Số: 1, Quyển số: 01/2019");
         let (s, _) = app.call(Method::GET, &path, Some(&other), None).await;
         assert_eq!(s, 403, "{e}");
-        let (s, _) = app.call(Method::GET, &path, Some(&hanoi), None).await;
+        let with_purpose = format!("{path}?purpose=inspection&purpose_ref=KT-01");
+        let (s, _) = app
+            .call(Method::GET, &with_purpose, Some(&hanoi), None)
+            .await;
         assert_eq!(s, 200, "{e}");
         // Search follows the same rule: the successor finds it, another commune does not.
         for (token, expected) in [(&officer, 1), (&other, 0)] {

@@ -58,7 +58,8 @@ async fn person(app: &TestApp, token: &str, id: i64) -> Value {
     let (s, v) = app
         .call(
             Method::GET,
-            &format!("/api/v1/civil/persons/{id}"),
+            // A purpose: the province's reads need one (issue 8), a commune's is recorded.
+            &format!("/api/v1/civil/persons/{id}?purpose=case_handling&purpose_ref=HS-01"),
             Some(token),
             None,
         )

@@ -90,7 +90,7 @@ pub(crate) fn application_fields(child: &str) -> Vec<(String, String)> {
 }
 
 /// Posts an application; returns the response.
-async fn apply(
+pub(crate) async fn apply(
     app: &TestApp,
     c: &reqwest::Client,
     office: &str,
@@ -122,7 +122,7 @@ async fn apply(
 }
 
 /// The dossier code of a `303 → /citizen/dossiers/{code}?submitted=1`.
-fn code_of(r: &reqwest::Response) -> String {
+pub(crate) fn code_of(r: &reqwest::Response) -> String {
     let to = location(r);
     let code = to
         .strip_prefix("/citizen/dossiers/")

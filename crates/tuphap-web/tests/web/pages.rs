@@ -338,9 +338,13 @@ async fn personal_id_tool() {
     assert!(body.contains("Ngày 30/02/1995 không tồn tại."));
     assert!(body.contains(r#"id="dob-error""#));
     // Markup in the input is escaped, never echoed raw.
-    let (_, body) = get(&c, &app, "/tools/personal-id?number=%3Cscript%3E").await;
+    let (_, body) = get(&c, &app, "/tools/personal-id?number=%3Cb%3Ex").await;
+    assert!(!body.contains("<b>x"));
+    assert!(body.contains("&#60;b&#62;") || body.contains("&lt;b&gt;"));
+    // A script is refused at the edge (attack detection, `tuphap-web::security`).
+    let (status, body) = get(&c, &app, "/tools/personal-id?number=%3Cscript%3E").await;
+    assert_eq!(status, 400);
     assert!(!body.contains("<script>"));
-    assert!(body.contains("&#60;script&#62;") || body.contains("&lt;script&gt;"));
 }
 
 #[tokio::test]

@@ -289,7 +289,12 @@ async fn declare_then_register_through_the_pages() {
         assert_eq!(s, 403, "{e}");
         assert!(body.contains("ngoài phạm vi thẩm quyền"));
         let province = login_as(&app, "so.hanoi").await;
-        let (s, body) = get(&province, &app, &format!("/civil/records/{id}")).await;
+        let (s, body) = get(
+            &province,
+            &app,
+            &format!("/civil/records/{id}?purpose=inspection&purpose_ref=KT-01"),
+        )
+        .await;
         assert_eq!(s, 200);
         assert!(body.contains("Nguyễn Thị Hương"));
         assert!(!body.contains("Xử lý hồ sơ"));
@@ -964,7 +969,12 @@ async fn deaths_through_the_pages() {
         assert_eq!(r.status(), 409);
         // The province reads the record but does not print it.
         let province = login_as(&app, "so.hanoi").await;
-        let (s, body) = get(&province, &app, &format!("/civil/records/{id}")).await;
+        let (s, body) = get(
+            &province,
+            &app,
+            &format!("/civil/records/{id}?purpose=inspection&purpose_ref=KT-01"),
+        )
+        .await;
         assert_eq!(s, 200);
         assert!(!body.contains("print-link"));
         assert!(app.store.verify_audit().await.unwrap().is_intact());
@@ -1330,7 +1340,12 @@ async fn person_page_shows_the_life_events_of_a_mother() {
 
         // The province reads her page too; unknown people are 404.
         let province = login_as(&app, "so.hanoi").await;
-        let (s, body) = get(&province, &app, &format!("/civil/persons/{mother}")).await;
+        let (s, body) = get(
+            &province,
+            &app,
+            &format!("/civil/persons/{mother}?purpose=inspection&purpose_ref=KT-01"),
+        )
+        .await;
         assert_eq!(s, 200, "{e}");
         assert_eq!(body.matches("<li class=\"event ").count(), 2);
         let (s, body) = get(&officer, &app, "/civil/persons/999999").await;

@@ -109,7 +109,11 @@ pub async fn fresh_store(engine: Engine, dir: &std::path::Path) -> Option<Store>
 pub async fn spawn_app_on(engine: Engine) -> Option<TestApp> {
     let dir = tuphap_testkit::temp_dir();
     let store = fresh_store(engine, dir.path()).await?;
-    let app = App::new(store.clone()).with_keys_dir(dir.path().join("keys"));
+    // Tests not about the second factor run without it, explicitly; `strong_auth.rs` sets the
+    // production policy (`tuphap serve` always requires it).
+    let app = App::new(store.clone())
+        .with_keys_dir(dir.path().join("keys"))
+        .with_auth(tuphap_domain::identity::AuthPolicy::without_second_factor());
     let state = AppState::new(app.clone(), WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -228,7 +232,11 @@ pub async fn spawn_app_with(
 ) -> Option<TestApp> {
     let dir = tuphap_testkit::temp_dir();
     let store = fresh_store(engine, dir.path()).await?;
-    let app = App::new(store.clone()).with_keys_dir(dir.path().join("keys"));
+    // Tests not about the second factor run without it, explicitly; `strong_auth.rs` sets the
+    // production policy (`tuphap serve` always requires it).
+    let app = App::new(store.clone())
+        .with_keys_dir(dir.path().join("keys"))
+        .with_auth(tuphap_domain::identity::AuthPolicy::without_second_factor());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let state = configure(AppState::new(app.clone(), WebConfig::default()), &url);

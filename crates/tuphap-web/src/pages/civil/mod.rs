@@ -2377,6 +2377,10 @@ pub async fn register(
         Ok(_) => return Redirect::to(&format!("/civil/records/{id}?registered=1")).into_response(),
         Err(e) => e,
     };
+    if e.code == "reauth_required" {
+        // Re-authenticate, then back to the record to sign (issue 8).
+        return Redirect::to(&format!("/account/reauth?next=/civil/records/{id}")).into_response();
+    }
     let (mut page, view) = match record_page(&state, &actor, &meta, id, None).await {
         Ok(p) => p,
         Err(_) => return domain_error_page(&e),

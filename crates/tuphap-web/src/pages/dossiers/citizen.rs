@@ -325,7 +325,9 @@ async fn citizen_multipart(
             StatusCode::BAD_REQUEST,
         ));
     };
-    let (text, files) = read_multipart(mp).await.map_err(|e| domain_error_page(&e))?;
+    let (text, files) = read_multipart(mp)
+        .await
+        .map_err(|e| domain_error_page(&e))?;
     if let Some(refused) =
         citizen_csrf_refused(citizen, text.get("csrf").map_or("", String::as_str))
     {

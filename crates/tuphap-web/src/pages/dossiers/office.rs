@@ -347,6 +347,8 @@ pub struct FileRow {
     pub size_text: String,
     pub content_type: String,
     pub blocked: bool,
+    /// Waiting for the anti-malware scan (clamd was down): not downloadable yet.
+    pub pending_scan: bool,
     /// Officers and signers of the office download; province and ministry staff see the list.
     pub downloadable: bool,
 }
@@ -573,6 +575,7 @@ async fn detail_page(
             size_text: size_text(f.size_bytes),
             content_type: f.content_type.clone(),
             blocked: f.scan_status == "infected",
+            pending_scan: f.scan_status == "pending",
             downloadable: can_act,
         })
         .collect();
