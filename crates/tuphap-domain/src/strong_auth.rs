@@ -215,7 +215,7 @@ fn second_factor_required() -> DomainError {
     DomainError::new(
         ErrorKind::Unauthenticated,
         "second_factor_required",
-        "Tài khoản này dùng xác thực hai bước: nhập thêm mã 6 số trên ứng dụng xác thực (trường otp).",
+        "Tài khoản này dùng xác thực hai bước: nhập thêm mã 6 số trên ứng dụng xác thực.",
     )
     .with_field("otp")
 }

@@ -178,6 +178,9 @@ pub fn print(logins: &[DemoLogin], url: &str) {
             l.office
         );
     }
+    println!(
+        "Người ký, Sở Tư pháp, Bộ Tư pháp và quản trị đăng ký xác thực hai lớp (ứng dụng TOTP trên điện thoại) ở lần đăng nhập đầu."
+    );
     println!();
 }
 
